@@ -1,0 +1,73 @@
+"""Schema upgrades: checked with one query on every open, Alembic only to upgrade.
+
+Importing Alembic costs most of a second, so an up-to-date database is recognised
+by reading ``alembic_version`` and comparing it with ``HEAD``, the newest revision
+this package ships (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from provenance.errors import ProvError
+
+HEAD = "0001"
+
+
+def migrations_dir() -> Path:
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "_migrations"  # inside an installed wheel
+    return bundled if bundled.is_dir() else package.parent / "alembic"
+
+
+def alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(False))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create or upgrade the schema on first use; nothing to do when it is current."""
+    if current_revision(engine) != HEAD:
+        upgrade(engine)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic.util import CommandError
+
+    from alembic import command
+
+    config = alembic_config(engine)
+    with engine.execution_options(prov_writer=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two first uses at once: the second waits, then finds nothing to do.
+            conn.execute(text("SELECT pg_advisory_xact_lock(74716)"))
+        config.attributes["connection"] = conn
+        try:
+            command.upgrade(config, revision)
+        except CommandError as exc:
+            raise ProvError(f"cannot upgrade the database: {exc}") from exc
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config(engine)
+    with engine.execution_options(prov_writer=True).begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
