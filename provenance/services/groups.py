@@ -58,10 +58,13 @@ def origin_group_sql():
     )
 
 
+def update_group(where):
+    """An UPDATE setting the group of the assertions ``where`` selects."""
+    return update(Assertion).where(where).values(group_id=origin_group_sql())
+
+
 def _refresh_assertions(session: Session, actor_ids: list[int]) -> None:
     session.execute(
-        update(Assertion)
-        .where(or_(Assertion.speaker_id.in_(actor_ids), Assertion.cites_id.in_(actor_ids)))
-        .values(group_id=origin_group_sql()),
+        update_group(or_(Assertion.speaker_id.in_(actor_ids), Assertion.cites_id.in_(actor_ids))),
         execution_options={"synchronize_session": False},
     )

@@ -1,0 +1,127 @@
+"""Claim status as SQL (PRODUCT.md section 2), so that listing a million assertions
+is one grouped query over indexed columns, never a Python loop.
+
+Per claim, over its assertions:
+- a *supporting* statement asserts and has an origin (``group_id`` not NULL);
+  it is *firm* when its confidence is asserted, likely or stronger;
+- a *challenge* denies or doubts and has an origin.
+Status, first match wins: contested (a challenge from a group that does not support
+the claim, or a ``contradicts`` relation with a claim that a group not supporting
+this one supports) → corroborated (firm support from two or more groups) →
+single-source (anything asserts it) → unsupported. Echoed: single-source and
+carried by more than one outlet.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from provenance.db.models import Article, Assertion, Claim, Relation
+from provenance.vocabulary import CHALLENGE_STANCES, FIRM_LEVELS
+
+
+def _supports(a) -> ColumnElement[bool]:
+    return and_(a.stance == "asserts", a.group_id.is_not(None))
+
+
+def supported_by(claim_id, group_id) -> ColumnElement[bool]:
+    """Some statement of the claim, from that group, supports it."""
+    s = aliased(Assertion)
+    return exists().where(s.claim_id == claim_id, _supports(s), s.group_id == group_id)
+
+
+def challenged(claim_id) -> ColumnElement[bool]:
+    """A challenge from a group that does not support the claim."""
+    c = aliased(Assertion)
+    return exists().where(
+        c.claim_id == claim_id,
+        c.stance.in_(CHALLENGE_STANCES),
+        c.group_id.is_not(None),
+        ~supported_by(claim_id, c.group_id),
+    )
+
+
+def contradicted(claim_id) -> ColumnElement[bool]:
+    """A ``contradicts`` relation, either way, with a claim supported by a group that
+    does not support this one (a government revising itself does not contest)."""
+
+    def side(mine, other) -> ColumnElement[bool]:
+        r, s = aliased(Relation), aliased(Assertion)
+        return exists().where(
+            r.kind == "contradicts",
+            mine(r) == claim_id,
+            s.claim_id == other(r),
+            _supports(s),
+            ~supported_by(claim_id, s.group_id),
+        )
+
+    return or_(side(lambda r: r.a_id, lambda r: r.b_id), side(lambda r: r.b_id, lambda r: r.a_id))
+
+
+def claim_stats() -> Select:
+    """One row per claim that has statements: counts and dates."""
+    a = Assertion
+    firm = and_(_supports(a), a.confidence.in_(FIRM_LEVELS))
+    return (
+        select(
+            a.claim_id.label("claim_id"),
+            func.count(distinct(case((_supports(a), a.group_id)))).label("groups"),
+            func.count(distinct(case((firm, a.group_id)))).label("firm_groups"),
+            func.max(case((a.stance == "asserts", 1), else_=0)).label("asserted"),
+            func.count(a.id).label("assertions"),
+            func.count(distinct(Article.outlet_id)).label("outlets"),
+            func.min(Article.published).label("first_seen"),
+            func.max(Article.published).label("last_seen"),
+        )
+        .join(Article, Article.id == a.article_id)
+        .group_by(a.claim_id)
+    )
+
+
+def claims_with_status(extra_contest=None) -> Select:
+    """Every claim with its counts, status and echoed flag, as columns to filter on.
+
+    ``extra_contest(claim_id)`` adds the numeric-conflict rule when given.
+    """
+    stats = claim_stats().subquery("stats")
+    groups = func.coalesce(stats.c.groups, 0)
+    outlets = func.coalesce(stats.c.outlets, 0)
+    contest = or_(challenged(Claim.id), contradicted(Claim.id))
+    if extra_contest is not None:
+        contest = or_(contest, extra_contest(Claim.id))
+    status = case(
+        (contest, literal("contested")),
+        (func.coalesce(stats.c.firm_groups, 0) >= 2, literal("corroborated")),
+        (func.coalesce(stats.c.asserted, 0) == 1, literal("single-source")),
+        else_=literal("unsupported"),
+    )
+    inner = (
+        select(
+            Claim.id.label("id"),
+            Claim.key.label("key"),
+            Claim.text.label("text"),
+            Claim.topic.label("topic"),
+            status.label("status"),
+            groups.label("groups"),
+            outlets.label("outlets"),
+            func.coalesce(stats.c.assertions, 0).label("assertions"),
+            stats.c.first_seen.label("first_seen"),
+            stats.c.last_seen.label("last_seen"),
+        )
+        .outerjoin(stats, stats.c.claim_id == Claim.id)
+        .subquery("claims_status")
+    )
+    echoed = and_(inner.c.status == "single-source", inner.c.outlets > 1)
+    return select(inner, case((echoed, True), else_=False).label("echoed")).order_by(inner.c.key)

@@ -1,0 +1,150 @@
+"""One renderer for every listing: table (a terminal's default), csv, json, jsonl.
+
+Data goes to stdout (or ``--output``), messages to stderr. CSV and JSON stream row
+by row; a table is drawn with rich and only for a page of rows, since drawing costs
+far more per row than writing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+TABLE_ROWS = 500
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format", "-f", help="table, csv, json or jsonl [default: table on a terminal, else csv]"
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+]
+
+
+def choose(fmt: Format | None, output: Path | None) -> Format:
+    if fmt is not None:
+        return fmt
+    return Format.table if output is None and sys.stdout.isatty() else Format.csv
+
+
+@contextmanager
+def destination(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def plain(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(plain(value))
+
+
+def emit(
+    rows: Iterable[dict],
+    columns: list[str],
+    fmt: Format | None,
+    output: Path | None,
+    *,
+    title: str | None = None,
+) -> int:
+    """Write rows in the chosen format; returns how many were written."""
+    chosen = choose(fmt, output)
+    with destination(output) as out:
+        writer = {Format.csv: _csv, Format.json: _json, Format.jsonl: _jsonl}.get(chosen, _table)
+        return writer(rows, columns, out, title)
+
+
+def _csv(rows, columns, out, _title) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    n = 0
+    for n, row in enumerate(rows, 1):  # noqa: B007
+        writer.writerow(_csv_value(row.get(c)) for c in columns)
+    return n
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else plain(value)
+
+
+def _json(rows, columns, out, _title) -> int:
+    n = 0
+    out.write("[")
+    for n, row in enumerate(rows, 1):
+        out.write("\n  " if n == 1 else ",\n  ")
+        out.write(json.dumps({c: row.get(c) for c in columns}, default=plain, ensure_ascii=False))
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _jsonl(rows, columns, out, _title) -> int:
+    n = 0
+    for n, row in enumerate(rows, 1):  # noqa: B007
+        out.write(json.dumps({c: row.get(c) for c in columns}, default=plain, ensure_ascii=False))
+        out.write("\n")
+    return n
+
+
+def _table(rows, columns, out, title) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = iter(rows)
+    table = Table(title=title, header_style="bold", show_lines=False)
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    n = 0
+    for n, row in enumerate(rows, 1):
+        if n > TABLE_ROWS:
+            break
+        table.add_row(*(cell(row.get(c)) for c in columns))
+    more = sum(1 for _ in rows) if n > TABLE_ROWS else 0
+    Console(file=out, width=None if out.isatty() else 160).print(table)
+    if more:
+        typer.echo(
+            f"… and {more + 1} more rows: use --format csv or json for all of them",
+            err=True,
+        )
+    return n + more
+
+
+def echo_json(data: object, output: Path | None) -> None:
+    with destination(output) as out:
+        out.write(json.dumps(data, default=plain, ensure_ascii=False, indent=2) + "\n")

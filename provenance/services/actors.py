@@ -1,0 +1,165 @@
+"""Actors: people and bodies who make, or are cited for, statements."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from provenance.analysis.names import name_key
+from provenance.db.models import Actor, ActorAlias, Assertion
+from provenance.errors import Conflict, InvalidInput, NotFound
+from provenance.services import groups, validate
+from provenance.vocabulary import ACTOR_KINDS
+
+
+def find_actor(session: Session, name: str) -> Actor:
+    """The actor with this name or alias (ignoring case, spaces and punctuation)."""
+    actor = session.scalar(
+        select(Actor)
+        .join(ActorAlias, ActorAlias.actor_id == Actor.id)
+        .where(ActorAlias.key == name_key(name))
+    )
+    if actor is None:
+        raise NotFound(f"no actor named {name!r} (see `prov actor list`)")
+    return actor
+
+
+def add_actor(
+    session: Session,
+    *,
+    name: str,
+    kind: str | None = None,
+    part_of: str | None = None,
+    aliases: list[str] = (),  # type: ignore[assignment]
+) -> Actor:
+    clean = validate.text(name, "name", required=True)
+    assert clean is not None
+    parent = find_actor(session, part_of) if part_of else None
+    actor = Actor(
+        name=clean,
+        kind=validate.choice(kind, ACTOR_KINDS, "kind", "other"),
+        part_of_id=parent.id if parent else None,
+    )
+    session.add(actor)
+    _claim_names(session, actor, [clean, *aliases])
+    groups.refresh(session)
+    return actor
+
+
+def add_aliases(session: Session, *, actor: str, aliases: list[str]) -> Actor:
+    target = find_actor(session, actor)
+    _claim_names(session, target, aliases)
+    return target
+
+
+def _claim_names(session: Session, actor: Actor, names: list[str]) -> None:
+    """Register names as aliases of the actor; a name another actor holds is refused."""
+    keys: dict[str, str] = {}
+    for alias in names:
+        key = name_key(alias)
+        if not key:
+            raise InvalidInput(f"alias {alias!r} has no letters or digits")
+        keys.setdefault(key, alias.strip())
+    session.flush()
+    held = session.execute(
+        select(ActorAlias.key, ActorAlias.actor_id, Actor.name)
+        .join(Actor, Actor.id == ActorAlias.actor_id)
+        .where(ActorAlias.key.in_(keys))
+    ).all()
+    for key, holder_id, holder in held:
+        if holder_id != actor.id:
+            raise Conflict(f"{keys[key]!r} already names the actor {holder!r}")
+        keys.pop(key)
+    session.add_all(ActorAlias(actor_id=actor.id, alias=a, key=k) for k, a in keys.items())
+    session.flush()
+
+
+def merge_actors(session: Session, *, keep: str, gone: str) -> Actor:
+    """Move every statement and alias of ``gone`` onto ``keep``, then delete ``gone``."""
+    a, b = find_actor(session, keep), find_actor(session, gone)
+    if a.id == b.id:
+        raise InvalidInput(f"{keep!r} and {gone!r} are the same actor")
+    _drop_colliding_assertions(session, a.id, b.id)
+    for column in (Assertion.speaker_id, Assertion.cites_id):
+        session.execute(update(Assertion).where(column == b.id).values({column: a.id}))
+    session.execute(update(ActorAlias).where(ActorAlias.actor_id == b.id).values(actor_id=a.id))
+    session.execute(update(Actor).where(Actor.part_of_id == b.id).values(part_of_id=a.id))
+    if a.part_of_id == b.id:
+        a.part_of_id = b.part_of_id
+    session.execute(update(Actor).where(Actor.group_id == b.id).values(group_id=None))
+    session.execute(update(Assertion).where(Assertion.group_id == b.id).values(group_id=None))
+    session.flush()
+    session.execute(delete(Actor).where(Actor.id == b.id))
+    groups.refresh(session, touched=[a.id])
+    return a
+
+
+def _drop_colliding_assertions(session: Session, keep: int, gone: int) -> None:
+    """A statement of ``gone`` that ``keep`` already made in the same article would
+    become a duplicate once renamed: the copy goes, the original stays."""
+    rows = session.execute(
+        select(
+            Assertion.id,
+            Assertion.claim_id,
+            Assertion.article_id,
+            Assertion.speaker_id,
+            Assertion.cites_id,
+            Assertion.stance,
+        ).where(
+            or_(
+                Assertion.speaker_id.in_([keep, gone]),
+                Assertion.cites_id.in_([keep, gone]),
+            )
+        )
+    ).all()
+
+    def renamed(actor_id: int | None) -> int | None:
+        return keep if actor_id == gone else actor_id
+
+    seen: set[tuple] = set()
+    duplicates = []
+    # keep's own statements first, so that they are the ones kept
+    for row in sorted(rows, key=lambda r: (gone in (r.speaker_id, r.cites_id), r.id)):
+        identity = (
+            row.claim_id,
+            row.article_id,
+            renamed(row.speaker_id),
+            renamed(row.cites_id),
+            row.stance,
+        )
+        if identity in seen:
+            duplicates.append(row.id)
+        seen.add(identity)
+    if duplicates:
+        session.execute(delete(Assertion).where(Assertion.id.in_(duplicates)))
+
+
+def list_actors(session: Session) -> list[dict]:
+    parent, top = aliased(Actor), aliased(Actor)
+    statements = (
+        select(func.count(Assertion.id))
+        .where(or_(Assertion.speaker_id == Actor.id, Assertion.cites_id == Actor.id))
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Actor, parent.name, top.name, statements)
+        .outerjoin(parent, parent.id == Actor.part_of_id)
+        .outerjoin(top, top.id == Actor.group_id)
+        .order_by(Actor.name)
+    ).all()
+    aliases: dict[int, list[str]] = {}
+    for actor_id, alias in session.execute(
+        select(ActorAlias.actor_id, ActorAlias.alias).order_by(ActorAlias.alias)
+    ):
+        aliases.setdefault(actor_id, []).append(alias)
+    return [
+        {
+            "name": actor.name,
+            "kind": actor.kind,
+            "part_of": parent_name,
+            "group": top_name,
+            "aliases": [x for x in aliases.get(actor.id, []) if x != actor.name],
+            "statements": n,
+        }
+        for actor, parent_name, top_name, n in rows
+    ]
