@@ -93,6 +93,8 @@ def rows(rng, args, s: dict):
     seen_claims: set[int] = set()
     for i in range(args.assertions):
         c = i if i < n_claims else rng.randrange(n_claims)  # every claim stated at least once
+        if i % 1000 == 999:
+            c = 0  # one claim with a thousand statements at 1M, for `prov claims show`
         a = rng.randrange(n_articles)
         row = {"claim_key": f"claim-{c:07d}"}
         if c not in seen_claims:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS, SHRINK, apart
 from provenance.vocabulary import CHALLENGE_STANCES, FIRM_LEVELS
 
 
@@ -18,7 +19,16 @@ def origin_of(s: dict) -> str | None:
     return s["cites"] or s["speaker"]
 
 
-def reasons(row: dict, statements: list[dict], contradictions: list[dict]) -> list[str]:
+def reasons(
+    row: dict,
+    statements: list[dict],
+    contradictions: list[dict],
+    *,
+    numeric: list[dict] = (),  # type: ignore[assignment]
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> list[str]:
+    """Every reason behind the claim's status, the verdict first. ``numeric`` holds the
+    claims whose figures conflict with this one (``services.reports.numeric_conflicts``)."""
     supporting = [s for s in statements if s["stance"] == "asserts" and s["group_id"]]
     firm = sorted({s["group"] for s in supporting if s["confidence"] in FIRM_LEVELS})
     hedged = sorted({s["group"] for s in supporting} - set(firm))
@@ -31,6 +41,7 @@ def reasons(row: dict, statements: list[dict], contradictions: list[dict]) -> li
     out += _uncounted(statements)
     out += _challenges(statements, {s["group"] for s in supporting})
     out += _relations(contradictions, {s["group_id"] for s in supporting})
+    out += _numeric(numeric, {s["group"] for s in supporting}, window_days)
     return out
 
 
@@ -42,7 +53,10 @@ def _verdict(row: dict, firm: list[str]) -> str:
         echo = f"; echoed by {row['outlets']} outlets" if row["echoed"] else ""
         return f"single-source: not corroborated by two independent groups{echo}"
     if status == "contested":
-        return "contested: challenged or contradicted by a group that does not support it"
+        return (
+            "contested: a group that does not support it challenges it, or supports a claim "
+            "that contradicts it or whose figure conflicts with it"
+        )
     return "unsupported: nothing asserts it"
 
 
@@ -78,6 +92,69 @@ def _relations(contradictions: list[dict], supporters: set[int]) -> list[str]:
             out.append(f"contradicts {c['key']}, which {', '.join(outside)} supports")
         else:
             out.append(f"contradicts {c['key']}, but no other group supports that claim")
+    return out
+
+
+def _numeric(conflicts: list[dict], supporters: set[str], window_days: int) -> list[str]:
+    out = []
+    for c in conflicts:
+        day = f"as of {c['as_of']}" if c["as_of"] else "undated"
+        head = f"conflicts with {c['key']} (figure {c['figure']}, {day})"
+        out.append(f"{head}: {_rule(c, window_days)}, {_numeric_contest(c, supporters)}")
+    return out
+
+
+def _rule(conflict: dict, window_days: int) -> str:
+    if conflict["rule"] == SHRINK:
+        return "a running total cannot shrink (the later figure is below the earlier one)"
+    days = conflict.get("days")
+    when = "" if days is None else f" ({apart(days)})"
+    return f"disjoint intervals within {window_days} days{when}"
+
+
+def _numeric_contest(conflict: dict, supporters: set[str]) -> str:
+    groups = conflict["groups"]
+    outside = [g for g in groups if g not in supporters]
+    if outside:
+        verb = "does" if len(outside) == 1 else "do"
+        return f"supported by {', '.join(outside)} which {verb} not support this one"
+    if groups:
+        return (
+            f"supported only by {', '.join(groups)}, which also "
+            f"{'supports' if len(groups) == 1 else 'support'} this one: "
+            "same group revising its own figure: not a contest"
+        )
+    return "but no named group supports it: not a contest"
+
+
+def conflicts(statements: list[dict], numeric: list[dict], relations: list[dict]) -> list[dict]:
+    """The claims that conflict with this one, for `claims show`: numeric conflicts
+    and ``contradicts`` relations, each with whether it contests this claim."""
+    supporters = {s["group"] for s in statements if s["stance"] == "asserts" and s["group_id"]}
+    out = [
+        {
+            "kind": "numeric",
+            "key": c["key"],
+            "text": c["text"],
+            "figure": c["figure"],
+            "as_of": c["as_of"],
+            "rule": c["rule"],
+            "groups": c["groups"],
+            "contests": any(g not in supporters for g in c["groups"]),
+        }
+        for c in numeric
+    ]
+    ids = {s["group_id"] for s in statements if s["stance"] == "asserts" and s["group_id"]}
+    out += [
+        {
+            "kind": "relation",
+            "key": r["key"],
+            "note": r["note"],
+            "groups": [name for _, name in r["groups"]],
+            "contests": any(gid not in ids for gid, _ in r["groups"]),
+        }
+        for r in relations
+    ]
     return out
 
 

@@ -6,8 +6,9 @@ Per claim, over its assertions:
   it is *firm* when its confidence is asserted, likely or stronger;
 - a *challenge* denies or doubts and has an origin.
 Status, first match wins: contested (a challenge from a group that does not support
-the claim, or a ``contradicts`` relation with a claim that a group not supporting
-this one supports) → corroborated (firm support from two or more groups) →
+the claim, or a numeric conflict or a ``contradicts`` relation with a claim that a
+group not supporting this one supports; the numeric rule is ``analysis.conflicts``)
+→ corroborated (firm support from two or more groups) →
 single-source (anything asserts it) → unsupported. Echoed: single-source and
 carried by more than one outlet.
 """
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS, numeric_conflict
 from provenance.db.models import Article, Assertion, Claim, Relation
 from provenance.vocabulary import CHALLENGE_STANCES, FIRM_LEVELS
 
@@ -39,7 +41,14 @@ def _supports(a) -> ColumnElement[bool]:
 def supported_by(claim_id, group_id) -> ColumnElement[bool]:
     """Some statement of the claim, from that group, supports it."""
     s = aliased(Assertion)
-    return exists().where(s.claim_id == claim_id, _supports(s), s.group_id == group_id)
+    # Correlate explicitly: nested two levels deep (inside a challenge's EXISTS), auto-
+    # correlation would not reach the outer claims and would add them to this FROM,
+    # asking whether the group supports *any* claim.
+    return (
+        exists()
+        .where(s.claim_id == claim_id, _supports(s), s.group_id == group_id)
+        .correlate_except(s)
+    )
 
 
 def challenged(claim_id) -> ColumnElement[bool]:
@@ -70,6 +79,20 @@ def contradicted(claim_id) -> ColumnElement[bool]:
     return or_(side(lambda r: r.a_id, lambda r: r.b_id), side(lambda r: r.b_id, lambda r: r.a_id))
 
 
+def in_numeric_conflict(claim, window_days: int = DEFAULT_WINDOW_DAYS) -> ColumnElement[bool]:
+    """A numeric conflict with a claim supported by a group that does not support this
+    one (one government revising its own figure does not contest it). ``claim`` is the
+    Claim entity (or an alias of it) of the enclosing query; the other claim is found
+    through the index on claims (topic, unit)."""
+    other, s = aliased(Claim), aliased(Assertion)
+    return exists().where(
+        other.topic == claim.topic,
+        other.unit == claim.unit,
+        numeric_conflict(claim, other, window_days),
+        exists().where(s.claim_id == other.id, _supports(s), ~supported_by(claim.id, s.group_id)),
+    )
+
+
 def claim_stats() -> Select:
     """One row per claim that has statements: counts and dates."""
     a = Assertion
@@ -90,15 +113,26 @@ def claim_stats() -> Select:
     )
 
 
-def claims_with_status(extra_contest=None) -> Select:
+def claims_with_status(
+    *, window_days: int = DEFAULT_WINDOW_DAYS, extra_contest=None, where=()
+) -> Select:
     """Every claim with its counts, status and echoed flag, as columns to filter on.
 
-    ``extra_contest(claim_id)`` adds the numeric-conflict rule when given.
+    The contested rule is complete (challenge, relation, numeric conflict within
+    ``window_days``); ``extra_contest(claim_id)`` can add a further condition.
+    ``where`` (conditions on ``Claim``) chooses the claims before their status is
+    computed: pass key, topic and text filters here, not on the result, so that one
+    claim's status costs one claim's statements.
     """
-    stats = claim_stats().subquery("stats")
+    stats = claim_stats()
+    if where:
+        stats = stats.where(Assertion.claim_id.in_(select(Claim.id).where(*where)))
+    stats = stats.subquery("stats")
     groups = func.coalesce(stats.c.groups, 0)
     outlets = func.coalesce(stats.c.outlets, 0)
-    contest = or_(challenged(Claim.id), contradicted(Claim.id))
+    contest = or_(
+        challenged(Claim.id), contradicted(Claim.id), in_numeric_conflict(Claim, window_days)
+    )
     if extra_contest is not None:
         contest = or_(contest, extra_contest(Claim.id))
     status = case(
@@ -121,6 +155,11 @@ def claims_with_status(extra_contest=None) -> Select:
             stats.c.last_seen.label("last_seen"),
         )
         .outerjoin(stats, stats.c.claim_id == Claim.id)
+        .where(*where)
+        # OFFSET 0 keeps SQLite and PostgreSQL from merging this subquery into the
+        # outer query, which would copy the status CASE (with its EXISTS subqueries)
+        # into each outer use of it (status, echoed, a status filter) and run it again.
+        .offset(0)
         .subquery("claims_status")
     )
     echoed = and_(inner.c.status == "single-source", inner.c.outlets > 1)

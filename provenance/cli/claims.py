@@ -71,6 +71,7 @@ def claims(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from provenance.config import load_settings
     from provenance.services.reports import ClaimFilter, list_claims
 
     statuses = {value(s) for s in status or []}
@@ -89,8 +90,10 @@ def claims(
         since=day(since),
         until=day(until),
     )
+    window_days = load_settings().window_days
     with session(ctx) as s:
-        n = emit(list_claims(s, filters), LIST_COLUMNS, fmt, output, title="Claims")
+        rows = list_claims(s, filters, window_days=window_days)
+        n = emit(rows, LIST_COLUMNS, fmt, output, title="Claims")
     if n == 0:
         info("no claims match")
 
@@ -102,18 +105,21 @@ def show(
     fmt: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Show one claim: its status, why, and its provenance tree.
+    """Show one claim: its figure, status, why, conflicts and provenance tree.
 
     The tree runs independence group → origin (the cited source, else the speaker) →
     each statement with its article, outlet (and wire), date, wording and quote.
+    Figures conflict within `window_days` (setting; $PROV_WINDOW_DAYS, default 3).
 
     Example: prov claims show nk-shells-1m
     """
     from provenance.cli.show import render
+    from provenance.config import load_settings
     from provenance.services.reports import explain_claim
 
+    window_days = load_settings().window_days
     with session(ctx) as s:
-        render(explain_claim(s, key), fmt, output)
+        render(explain_claim(s, key, window_days=window_days), fmt, output)
 
 
 @single.command("add")
@@ -254,6 +260,59 @@ def lexicon(fmt: FormatOption = None, output: OutputOption = None) -> None:
     emit(rows, ["level", "cue"], fmt, output, title="Confidence lexicon")
 
 
-def contradictions() -> None:
-    """List conflicting pairs of claims (numeric, challenge, relation)."""
-    raise typer.Exit(0)
+CONTRADICTION_COLUMNS = [
+    "kind",
+    "claim_a",
+    "claim_b",
+    "contests",
+    "why",
+    # both sides: services.reports.SIDE_FIELDS, spelled out so that --help stays fast
+    *(
+        f"{side}_{field}"
+        for side in "ab"
+        for field in ("text", "figure", "date", "groups", "origins", "outlets")
+    ),
+]
+# A terminal table cannot hold both sides in full; the why names the figures.
+CONTRADICTION_TABLE = [
+    "kind",
+    "claim_a",
+    "a_date",
+    "a_groups",
+    "claim_b",
+    "b_date",
+    "b_groups",
+    "why",
+]
+
+
+def contradictions(
+    ctx: typer.Context,
+    topic: Annotated[str | None, typer.Option(help="Only pairs involving this topic.")] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """List every conflicting pair: numeric conflicts, contradicts relations, challenges.
+
+    numeric: two figures of one topic and unit (same or unknown `since`) that do not
+    overlap within `window_days` of each other (setting; $PROV_WINDOW_DAYS, default
+    3), or a running total that shrank. relation: `prov relate A contradicts B`.
+    challenge: a group that denies or doubts a claim, against those asserting it
+    (claim_b is then claim_a). Each row has both sides (text, figure, date, groups,
+    origins, outlets), the claims the pair contests (none when one group revises its
+    own figure) and why. A side's date is the claim's as_of (else its first article);
+    for a challenge, b_date is the first denial or doubt.
+
+    Example: prov contradictions --topic nk-shells-to-russia --format json
+    """
+    from provenance.cli.output import Format, choose
+    from provenance.config import load_settings
+    from provenance.services.reports import list_contradictions
+
+    window_days = load_settings().window_days
+    columns = CONTRADICTION_TABLE if choose(fmt, output) == Format.table else CONTRADICTION_COLUMNS
+    with session(ctx) as s:
+        rows = list_contradictions(s, topic=topic, window_days=window_days)
+        n = emit(rows, columns, fmt, output, title="Contradictions")
+    if n == 0:
+        info("no conflicting pairs")

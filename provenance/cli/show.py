@@ -60,6 +60,10 @@ def _draw(claim: dict, out) -> None:
     console.print("\n[bold]why[/]")
     for reason in claim["reasons"]:
         console.print(f"  - {escape(reason)}")
+    if claim.get("conflicts"):
+        console.print("\n[bold]conflicts[/]")
+        for conflict in claim["conflicts"]:
+            console.print(f"  - {escape(_conflict(conflict))}")
     root = Tree("[bold]provenance[/]")
     for group in claim["tree"]:
         label = group["group"] or "not counted (no speaker, or an unnamed source)"
@@ -85,6 +89,16 @@ def _leaf(leaf: dict) -> str:
     )
 
 
+def _conflict(c: dict) -> str:
+    groups = f"; supported by {', '.join(c['groups'])}" if c["groups"] else ""
+    contests = "contests this claim" if c["contests"] else "does not contest this claim"
+    if c["kind"] == "numeric":
+        day = f", as of {c['as_of']}" if c["as_of"] else ""
+        return f"{c['key']}: {c['figure']}{day}{groups} ({contests})\n    {c['text']}"
+    note = f" ({c['note']})" if c["note"] else ""
+    return f"{c['key']}: contradicts{note}{groups} ({contests})"
+
+
 def _figure(figure: dict) -> str:
     from provenance.analysis.quantity import Interval
 
@@ -94,6 +108,8 @@ def _figure(figure: dict) -> str:
         parts.append(f"since {figure['since']}")
     if figure["as_of"]:
         parts.append(f"as of {figure['as_of']}")
+    elif figure.get("effective_as_of"):
+        parts.append(f"as of {figure['effective_as_of']} (its first article)")
     if figure["cumulative"]:
         parts.append("running total")
     return " ".join(p for p in parts if p)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from provenance.errors import ProvError
 
-HEAD = "0001"
+HEAD = "0002"
 
 
 def migrations_dir() -> Path:
@@ -24,12 +24,12 @@ def migrations_dir() -> Path:
 
 
 def alembic_config(engine: Engine | None = None):
+    """Alembic's configuration; prov hands env.py its connection, never a URL (a URL in
+    a ConfigParser breaks on '%', as in percent-encoded passwords or options)."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(False))
     return config
 
 

@@ -124,6 +124,8 @@ class Claim(Base):
     __tablename__ = "claims"
     __table_args__ = (
         CheckConstraint("low IS NULL OR high IS NULL OR low <= high", name="low_le_high"),
+        # numeric conflicts pair the claims of one topic and one unit (analysis.conflicts)
+        Index("ix_claims_topic_unit", "topic", "unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

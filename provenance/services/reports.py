@@ -1,19 +1,28 @@
-"""What an editor asks: claims by status, and one claim with its reasons and tree."""
+"""What an editor asks: claims by status, one claim with its reasons and tree, and
+every conflicting pair (numeric, challenge, relation) with both sides and why.
+
+Every function that computes a status takes ``window_days`` (the same-time window of
+the numeric-conflict rule; the CLI passes ``load_settings().window_days``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby, islice
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Date, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from provenance.analysis import conflicts as numeric
 from provenance.analysis import status as sql_status
+from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
+from provenance.analysis.quantity import Interval
 from provenance.db.models import Actor, Article, Assertion, Claim, Outlet, Relation
 from provenance.services.actors import find_actor
 from provenance.services.claims import find_claim
 from provenance.services.outlets import get_outlet
+from provenance.vocabulary import CHALLENGE_STANCES
 
 
 @dataclass(frozen=True)
@@ -28,21 +37,25 @@ class ClaimFilter:
     key: str | None = None
 
 
-def list_claims(session: Session, filters: ClaimFilter = ClaimFilter()) -> Iterator[dict]:
+def list_claims(
+    session: Session,
+    filters: ClaimFilter = ClaimFilter(),
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> Iterator[dict]:
     """One row per claim, streamed; the status is always over all of its statements,
     the filters only choose which claims are listed."""
-    query = sql_status.claims_with_status()
-    col = query.selected_columns
-    query = query.where(*_conditions(session, filters, col.id))
-    if filters.statuses:
-        query = query.where(col.status.in_(filters.statuses))
+    where = _conditions(session, filters, Claim.id)
     if filters.topic:
-        query = query.where(col.topic == filters.topic)
+        where.append(Claim.topic == filters.topic)
     if filters.key:
-        query = query.where(col.key == filters.key)
+        where.append(Claim.key == filters.key)
     if filters.search:
         needle = f"%{filters.search.lower()}%"
-        query = query.where(or_(col.text.ilike(needle), col.key.ilike(needle)))
+        where.append(or_(Claim.text.ilike(needle), Claim.key.ilike(needle)))
+    query = sql_status.claims_with_status(window_days=window_days, where=where)
+    if filters.statuses:
+        query = query.where(query.selected_columns.status.in_(filters.statuses))
     for row in session.execute(query, execution_options={"yield_per": 2000}).mappings():
         yield {k: row[k] for k in _LIST_COLUMNS}
 
@@ -92,8 +105,8 @@ def _on_or_before(day: dt.date | None):
     return None if day is None else Article.published <= day
 
 
-def claim_status(session: Session, key: str) -> dict:
-    rows = list(list_claims(session, ClaimFilter(key=key)))
+def claim_status(session: Session, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
+    rows = list(list_claims(session, ClaimFilter(key=key), window_days=window_days))
     if not rows:
         find_claim(session, key)  # raises NotFound
     return rows[0]
@@ -162,24 +175,54 @@ def contradicting(session: Session, claim_id: int) -> list[dict]:
     return result
 
 
-def explain_claim(session: Session, key: str) -> dict:
-    """The claim, its status with every reason, and its provenance tree."""
+def numeric_conflicts(
+    session: Session, claim_id: int, *, window_days: int = DEFAULT_WINDOW_DAYS
+) -> list[dict]:
+    """The claims whose figures conflict with this one's, each with its rule, figure,
+    effective date and supporting groups."""
+    found = session.execute(numeric.conflicts_of(claim_id, window_days)).all()
+    if not found:
+        return []
+    dates = {row.id: row.as_of for row in found}
+    info = _claims(session, [claim_id, *dates], {claim_id: found[0].my_as_of, **dates})
+    support = _support(session, list(info))
+    mine = info[claim_id]
+    return [
+        {
+            "key": info[other]["key"],
+            "text": info[other]["text"],
+            "figure": info[other]["figure_text"],
+            "as_of": dates[other],
+            "rule": numeric.numeric_rule(mine["rule"], info[other]["rule"], window_days),
+            "days": _days(mine["rule"].as_of, dates[other]),
+            "groups": support[other]["groups"],
+        }
+        for other in dates
+    ]
+
+
+def explain_claim(session: Session, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
+    """The claim, its status with every reason, its conflicts, and its provenance tree."""
     from provenance.analysis import explain
 
     claim = find_claim(session, key)
-    row = claim_status(session, key)
+    row = claim_status(session, key, window_days=window_days)
     found = statements(session, claim.id)
+    figures = numeric_conflicts(session, claim.id, window_days=window_days)
+    relations = contradicting(session, claim.id)
     return {
         **row,
-        "figure": _figure(claim),
-        "reasons": explain.reasons(row, found, contradicting(session, claim.id)),
+        "figure": _figure(session, claim),
+        "reasons": explain.reasons(row, found, relations, numeric=figures, window_days=window_days),
+        "conflicts": explain.conflicts(found, figures, relations),
         "tree": explain.tree(found),
     }
 
 
-def _figure(claim: Claim) -> dict | None:
+def _figure(session: Session, claim: Claim) -> dict | None:
     if claim.quantity is None and claim.low is None and claim.high is None:
         return None
+    effective = session.scalar(select(numeric.effective_as_of(Claim)).where(Claim.id == claim.id))
     return {
         "quantity": claim.quantity,
         "low": claim.low,
@@ -188,6 +231,208 @@ def _figure(claim: Claim) -> dict | None:
         "high_open": claim.high_open,
         "unit": claim.unit,
         "as_of": claim.as_of,
+        "effective_as_of": effective,
         "since": claim.since,
         "cumulative": claim.cumulative,
     }
+
+
+# --- prov contradictions ----------------------------------------------------------------
+
+CHUNK = 500
+SIDE_FIELDS = ("text", "figure", "date", "groups", "origins", "outlets")
+
+
+def list_contradictions(
+    session: Session, *, topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS
+) -> Iterator[dict]:
+    """Every conflicting pair, streamed: numeric conflicts, then ``contradicts``
+    relations, then challenges (one row per claim and challenging group). Each row has
+    ``kind, claim_a, claim_b, contests, why`` and both sides' ``text, figure, date,
+    groups, origins, outlets`` (prefixed ``a_``/``b_``); ``contests`` lists the claims
+    the pair makes contested (empty when one group revises itself)."""
+    yield from _numeric_rows(session, topic, window_days)
+    yield from _relation_rows(session, topic)
+    yield from _challenge_rows(session, topic)
+
+
+def _numeric_rows(session: Session, topic: str | None, window_days: int) -> Iterator[dict]:
+    query = numeric.conflicting_pairs(window_days, topic)
+    result = session.execute(query, execution_options={"yield_per": CHUNK})
+    for batch in result.partitions():
+        dates = {r.a_id: r.a_as_of for r in batch} | {r.b_id: r.b_as_of for r in batch}
+        info = _claims(session, list(dates), dates)
+        support = _support(session, list(dates))
+        for r in batch:
+            a, b = sorted((r.a_id, r.b_id), key=lambda i: (dates[i] or dt.date.max, info[i]["key"]))
+            fa, fb = info[a]["rule"], info[b]["rule"]
+            rule = numeric.numeric_rule(fa, fb, window_days) or numeric.WINDOW
+            ga, gb = set(support[a]["groups"]), set(support[b]["groups"])
+            why = numeric.numeric_why(fa, fb, rule, window_days, ga, gb)
+            contests = numeric.contested_keys(fa.key, ga, fb.key, gb)
+            yield _pair("numeric", info[a], support[a], info[b], support[b], why, contests)
+
+
+def _relation_rows(session: Session, topic: str | None) -> Iterator[dict]:
+    ca, cb = aliased(Claim), aliased(Claim)
+    query = (
+        select(Relation.a_id, Relation.b_id, Relation.note)
+        .join(ca, ca.id == Relation.a_id)
+        .join(cb, cb.id == Relation.b_id)
+        .where(Relation.kind == "contradicts")
+        .order_by(ca.key, cb.key)
+    )
+    if topic is not None:
+        query = query.where(or_(ca.topic == topic, cb.topic == topic))
+    result = session.execute(query, execution_options={"yield_per": CHUNK})
+    for batch in result.partitions():
+        ids = list({r.a_id for r in batch} | {r.b_id for r in batch})
+        info, support = _claims(session, ids), _support(session, ids)
+        for a, b, note in batch:
+            ka, kb = info[a]["key"], info[b]["key"]
+            ga, gb = support[a]["groups"], support[b]["groups"]
+            why = numeric.relation_why(ka, kb, note, ga, gb)
+            contests = numeric.contested_keys(ka, set(ga), kb, set(gb))
+            yield _pair("relation", info[a], support[a], info[b], support[b], why, contests)
+
+
+def _challenge_rows(session: Session, topic: str | None) -> Iterator[dict]:
+    """One row per claim and challenging group: the claim's supporters against the
+    group's denials and doubts (a challenge has an origin, so it has a group)."""
+    query = (
+        _statement_query()
+        .join(Claim, Claim.id == Assertion.claim_id)
+        .where(Assertion.stance.in_(CHALLENGE_STANCES), Assertion.group_id.is_not(None))
+    )
+    if topic is not None:
+        query = query.where(Claim.topic == topic)
+    query = query.order_by(Claim.key, query.selected_columns.group, Article.published)
+    rows = session.execute(query, execution_options={"yield_per": CHUNK})
+    challenges = (list(found) for _, found in groupby(rows, key=lambda r: (r.claim_id, r.group)))
+    while batch := list(islice(challenges, CHUNK)):
+        ids = list({found[0].claim_id for found in batch})
+        info, support = _claims(session, ids), _support(session, ids)
+        for found in batch:
+            yield _challenge(info[found[0].claim_id], support[found[0].claim_id], found)
+
+
+def _challenge(claim: dict, supporters: dict, found: list) -> dict:
+    group = found[0].group
+    why = numeric.challenge_why(
+        claim["key"], group, [r.stance for r in found], set(supporters["groups"])
+    )
+    contests = [] if group in supporters["groups"] else [claim["key"]]
+    return _pair("challenge", claim, supporters, claim, _side(found), why, contests)
+
+
+def _pair(kind: str, a: dict, a_side: dict, b: dict, b_side: dict, why: str, contests) -> dict:
+    row = {"kind": kind, "claim_a": a["key"], "claim_b": b["key"], "contests": contests}
+    for prefix, claim, side in (("a", a, a_side), ("b", b, b_side)):
+        merged = {"text": claim["text"], "figure": claim["figure_text"], "date": claim["date"]}
+        merged |= side
+        row |= {f"{prefix}_{field}": merged[field] for field in SIDE_FIELDS}
+    return row | {"why": why}
+
+
+_CLAIM_COLUMNS = (
+    Claim.id,
+    Claim.key,
+    Claim.text,
+    Claim.topic,
+    Claim.quantity,
+    Claim.low,
+    Claim.high,
+    Claim.low_open,
+    Claim.high_open,
+    Claim.unit,
+    Claim.since,
+    Claim.cumulative,
+)
+
+
+def _claims(session: Session, ids: list[int], dates: dict | None = None) -> dict[int, dict]:
+    """Key, text and figure of these claims, by id; ``dates`` gives the effective dates
+    when already known, else they are read with the same SQL."""
+    day = numeric.effective_as_of(Claim) if dates is None else literal(None, Date)
+    out: dict[int, dict] = {}
+    for i in range(0, len(ids), CHUNK):
+        query = select(*_CLAIM_COLUMNS, day.label("day")).where(Claim.id.in_(ids[i : i + CHUNK]))
+        for row in session.execute(query):
+            out[row.id] = _claim_info(row, row.day if dates is None else dates.get(row.id))
+    return out
+
+
+def _claim_info(claim, day: dt.date | None) -> dict:
+    interval = Interval(claim.low, claim.high, claim.low_open, claim.high_open)
+    has_figure = claim.low is not None or claim.high is not None
+    rule = numeric.Figure(
+        key=claim.key,
+        interval=interval,
+        unit=claim.unit,
+        topic=claim.topic,
+        as_of=day,
+        since=claim.since,
+        cumulative=claim.cumulative,
+        quantity=claim.quantity,
+    )
+    return {
+        "key": claim.key,
+        "text": claim.text,
+        "rule": rule,
+        "date": day,
+        "figure_text": numeric.figure_text(claim.quantity, interval, claim.unit)
+        if has_figure
+        else claim.quantity,
+    }
+
+
+def _support(session: Session, ids: list[int]) -> dict[int, dict]:
+    """Each claim's supporting side: groups and origins of its supporting statements,
+    outlets of every asserting statement, and its effective date."""
+    out = {i: {"groups": [], "origins": [], "outlets": []} for i in ids}
+    for i in range(0, len(ids), CHUNK):
+        query = (
+            _statement_query()
+            .where(Assertion.claim_id.in_(ids[i : i + CHUNK]), Assertion.stance == "asserts")
+            .order_by(Assertion.claim_id)
+        )
+        for claim_id, found in groupby(session.execute(query), key=lambda r: r.claim_id):
+            out[claim_id] |= _side(list(found), dated=False)
+    return out
+
+
+def _side(found: list, *, dated: bool = True) -> dict:
+    side = {
+        "groups": sorted({r.group for r in found if r.group}),
+        "origins": sorted({r.origin for r in found if r.group and r.origin}),
+        "outlets": sorted({r.outlet for r in found}),
+    }
+    if dated:
+        days = [r.published for r in found if r.published]
+        side["date"] = min(days) if days else None
+    return side
+
+
+def _statement_query():
+    """Statements with their group, origin (cited, else speaker) and outlet names."""
+    group, speaker, cited = aliased(Actor), aliased(Actor), aliased(Actor)
+    return (
+        select(
+            Assertion.claim_id,
+            Assertion.stance,
+            Assertion.wording,
+            group.name.label("group"),
+            func.coalesce(cited.name, speaker.name).label("origin"),
+            Outlet.name.label("outlet"),
+            Article.published,
+        )
+        .join(Article, Article.id == Assertion.article_id)
+        .join(Outlet, Outlet.id == Article.outlet_id)
+        .outerjoin(group, group.id == Assertion.group_id)
+        .outerjoin(speaker, speaker.id == Assertion.speaker_id)
+        .outerjoin(cited, cited.id == Assertion.cites_id)
+    )
+
+
+def _days(a: dt.date | None, b: dt.date | None) -> int | None:
+    return abs((a - b).days) if a and b else None

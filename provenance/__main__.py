@@ -1,0 +1,5 @@
+"""`python -m provenance` is `prov`."""
+
+from provenance.cli.app import main
+
+main()

@@ -1,0 +1,677 @@
+"""The import, through the library API, against the real database of the fixtures."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import Engine, func, inspect, select, text
+
+from provenance.db.engine import session_scope
+from provenance.db.models import (
+    Actor,
+    ActorAlias,
+    Article,
+    Assertion,
+    Claim,
+    Outlet,
+    Relation,
+)
+from provenance.errors import ImportRefused, Problem
+from provenance.io import importer, readers
+from provenance.io.importer import ImportReport, import_sources
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "north-korea-russia.yaml"
+TABLES = {
+    "outlets": Outlet,
+    "actors": Actor,
+    "aliases": ActorAlias,
+    "articles": Article,
+    "claims": Claim,
+    "assertions": Assertion,
+    "relations": Relation,
+}
+NOTHING = dict.fromkeys(TABLES, 0)
+
+DOCUMENT = """
+outlets:
+  - {name: Yonhap, kind: wire, country: South Korea, reliability: B}
+  - {name: The Korea Herald, kind: newspaper, url: "https://www.koreaherald.com"}
+  - {name: Ministry Site, kind: government}
+actors:
+  - {name: South Korea, kind: government, aliases: [Seoul]}
+  - {name: National Intelligence Service, kind: agency, part_of: South Korea, aliases: [NIS]}
+  - {name: Defense Intelligence Agency, kind: agency, part_of: Seoul, aliases: [DIA]}
+  - {name: Shin Wonsik, kind: person, part_of: South Korea}
+  - {name: Officials, kind: unnamed}
+  - {name: Ukraine, kind: government}
+  - {name: Some Analyst}
+articles:
+  - url: https://example.org/a1
+    outlet: The Korea Herald
+    via: Yonhap
+    published: 2024-10-18
+    title: Troops sent
+    byline: Kim
+    text: "North Korea has sent about 1,500 troops, the NIS said."
+  - {url: "https://example.org/a2", outlet: yonhap, published: 2024-10-20}
+  - {outlet: Ministry Site, title: Press release 12, published: 2024-10-21}
+  - {outlet: Ministry Site, title: Undated note}
+claims:
+  - key: nk-troops-1500
+    text: North Korea has sent about 1,500 troops to Russia.
+    topic: nk-troops
+    quantity: about 1,500
+    unit: troops
+    as_of: 2024-10-18
+    assertions:
+      - {article: "https://example.org/a1", speaker: NIS, wording: said,
+         quote: "about 1,500 troops", quote_start: 21, quote_end: 39}
+      - {article: "https://example.org/a2", speaker: Shin Won-sik, cites: DIA,
+         wording: appears to have}
+  - key: nk-troops-12000
+    text: North Korea has sent more than 10,000 and up to 12,000 troops.
+    topic: nk-troops
+    quantity: over 10,000
+    low: 10000
+    low_open: true
+    high: 12000
+    unit: troops
+    since: 2024-10-01
+    cumulative: true
+    assertions:
+      - {article: Press release 12, speaker: Ukraine, wording: could have, confidence: likely}
+      - {article: "https://example.org/a2", speaker: Officials, stance: doubts, wording: mulls}
+      - {article: Undated note}
+  - key: nk-troops-none
+    text: No North Korean troops are in Russia.
+    quantity: "0"
+    assertions:
+      - {article: "https://example.org/a1", speaker: Some Analyst, stance: denies, wording: may}
+  - key: unsourced
+    text: A claim nobody has stated yet.
+relations:
+  - {a: nk-troops-12000, kind: supersedes, b: nk-troops-1500, note: A later count.}
+  - {a: nk-troops-none, kind: contradicts, b: nk-troops-12000}
+"""
+DOCUMENT_ADDS = {
+    "outlets": 3,
+    "actors": 7,
+    "aliases": 10,
+    "articles": 4,
+    "claims": 4,
+    "assertions": 6,
+    "relations": 2,
+}
+
+
+def run(engine: Engine, sources: list[str], **options) -> ImportReport:
+    with session_scope(engine, write=True) as session:
+        return import_sources(session, sources, **options)
+
+
+def refused(engine: Engine, sources: list[str], **options) -> list[Problem]:
+    with pytest.raises(ImportRefused) as caught:
+        run(engine, sources, **options)
+    return caught.value.problems
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            name: session.execute(select(func.count()).select_from(model)).scalar_one()
+            for name, model in TABLES.items()
+        }
+
+
+def located(problems: list[Problem]) -> set[tuple[str, str]]:
+    return {(p.where, p.field) for p in problems}
+
+
+def why(problems: list[Problem], where: str, field: str) -> str:
+    return next(p.why for p in problems if (p.where, p.field) == (where, field))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in tmp_path, so sources are named as a user would type them."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(name: str, content: str) -> str:
+    Path(name).write_text(content, encoding="utf-8", newline="")
+    return name
+
+
+def test_the_test_database_keeps_every_table_in_its_own_schema(engine: Engine) -> None:
+    expected = {"alembic_version", *(m.__tablename__ for m in TABLES.values())}
+    with engine.connect() as conn:
+        assert expected <= set(inspect(conn).get_table_names())
+        if conn.dialect.name != "postgresql":
+            return
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        rows = conn.execute(
+            text(
+                "SELECT table_schema, table_name FROM information_schema.tables"
+                " WHERE table_schema IN (:schema, 'public')"
+            ),
+            {"schema": schema},
+        ).all()
+    assert schema.startswith("prov_test_")
+    assert expected <= {name for where, name in rows if where == schema}
+    assert not expected & {name for where, name in rows if where == "public"}
+
+
+# ---- documents ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_document_creates_every_entity(engine: Engine, workdir: Path, fmt: str) -> None:
+    data = yaml.safe_load(DOCUMENT)
+    content = DOCUMENT if fmt == "yaml" else json.dumps(data, default=str)
+    report = run(engine, [write(f"doc.{fmt}", content)])
+
+    assert report.added == DOCUMENT_ADDS
+    assert report.seen == 3 + 7 + 4 + 4 + 6 + 2
+    assert counts(engine) == DOCUMENT_ADDS
+    with session_scope(engine) as s:
+        yonhap = s.execute(select(Outlet).where(Outlet.name == "Yonhap")).scalar_one()
+        assert (yonhap.kind, yonhap.country, yonhap.reliability) == ("wire", "South Korea", "B")
+        analyst = s.execute(select(Actor).where(Actor.name == "Some Analyst")).scalar_one()
+        assert analyst.kind == "other"
+        a1 = s.execute(select(Article).where(Article.url == "https://example.org/a1")).scalar_one()
+        assert a1.text_sha256 == hashlib.sha256(a1.text.encode()).hexdigest()
+        assert a1.via_id == yonhap.id
+        c = {c.key: c for c in s.execute(select(Claim)).scalars()}
+        first = c["nk-troops-1500"]
+        assert (first.quantity, first.low, first.high) == ("about 1,500", 1350, 1650)
+        assert (first.low_open, first.high_open, first.as_of.isoformat()) == (
+            False,
+            False,
+            "2024-10-18",
+        )
+        second = c["nk-troops-12000"]  # explicit low/high win over the phrase, kept as written
+        assert (second.quantity, second.low, second.high) == ("over 10,000", 10000, 12000)
+        assert (second.low_open, second.high_open, second.cumulative) == (True, False, True)
+        assert c["unsourced"].as_of is None
+        levels = s.execute(
+            select(Assertion.wording, Assertion.confidence, Assertion.confidence_manual)
+        ).all()
+        assert set(levels) == {
+            ("said", "asserted", False),
+            ("appears to have", "likely", False),
+            ("could have", "likely", True),
+            ("mulls", "asserted", False),
+            (None, "asserted", False),
+            ("may", "roughly-even-chance", False),
+        }
+
+
+def test_actors_match_by_any_alias_ignoring_case_and_punctuation(
+    engine: Engine, workdir: Path
+) -> None:
+    run(engine, [write("doc.yaml", DOCUMENT)])
+    again = """
+actors:
+  - {name: Shin Won-sik, kind: person}
+  - {name: seoul, kind: government, aliases: [Republic of Korea]}
+claims:
+  - key: nk-troops-1500
+    assertions:
+      - {article: "https://example.org/a1", speaker: shin won sik, cites: n.i.s.}
+"""
+    report = run(engine, [write("again.yaml", again)])
+
+    assert report.added | {"aliases": 0, "assertions": 0} == NOTHING
+    assert (report.added["aliases"], report.added["assertions"]) == (1, 1)
+    with session_scope(engine) as s:
+        shin = s.execute(select(Actor.id).where(Actor.name == "Shin Wonsik")).scalar_one()
+        nis = s.execute(select(ActorAlias.actor_id).where(ActorAlias.alias == "NIS")).scalar_one()
+        new = s.execute(select(Assertion).where(Assertion.article_id.is_not(None))).scalars()
+        assert any(a.speaker_id == shin and a.cites_id == nis for a in new)
+        korea = s.execute(select(ActorAlias.actor_id).where(ActorAlias.alias == "Seoul")).scalar()
+        added = s.execute(
+            select(ActorAlias.actor_id).where(ActorAlias.alias == "Republic of Korea")
+        ).scalar()
+        assert added == korea
+
+
+def test_the_sample_document_imports_and_its_groups_follow_part_of(engine: Engine) -> None:
+    report = run(engine, [str(SAMPLE)])
+
+    assert report.added["claims"] > 20
+    assert report.added["relations"] > 0
+    assert all(", claims[" in w and "holds no known cue" in w for w in report.warnings)
+    with session_scope(engine) as s:
+        group = dict(s.execute(select(Actor.name, Actor.group_id)).all())
+        ids = dict(s.execute(select(Actor.name, Actor.id)).all())
+    assert group["Yoo Sang-bum"] == group["National Intelligence Service"] == ids["South Korea"]
+    assert group["Kim Jong Un"] == ids["North Korea"]
+
+
+def test_assertion_groups_come_from_the_origin(engine: Engine, workdir: Path) -> None:
+    run(engine, [write("doc.yaml", DOCUMENT)])
+    with session_scope(engine) as s:
+        ids = dict(s.execute(select(Actor.name, Actor.id)).all())
+        rows = s.execute(select(Assertion.wording, Assertion.group_id)).all()
+    group = dict(rows)
+    korea = ids["South Korea"]
+    assert group["said"] == korea  # the NIS, part of South Korea
+    assert group["appears to have"] == korea  # cites the DIA, also part of South Korea
+    assert group["could have"] == ids["Ukraine"]
+    assert group["may"] == ids["Some Analyst"]  # part of nothing: its own group
+    assert group["mulls"] is None  # an unnamed source: no origin
+    assert group[None] is None  # the outlet's own voice: no origin
+
+
+# ---- CSV ------------------------------------------------------------------------------
+
+CSV = (
+    "claim_key,claim_text,topic,quantity,unit,stance,speaker,cites,outlet,via,"
+    "article_url,article_title,published,wording,confidence,quote\r\n"
+    "nk-shells-1m,North Korea sent over a million shells,shells,more than one million,"
+    "shells,,Yoo Sang-bum,NIS,The Moscow Times,AFP,https://mt.example/1,Shells,2023-11-01,"
+    'has learned,,"more than one million\r\nartillery rounds"\r\n'
+    "nk-shells-1m,,,,,,Shin Won-sik,,Yonhap,,,Briefing,2023-11-02,says,,\r\n"
+    "nk-shells-1m,,,,,doubts,Kremlin,,AFP,,,Wire note,,could,almost-certain,\r\n"
+)
+
+
+def test_csv_creates_outlets_actors_articles_and_claims_on_the_fly(
+    engine: Engine, workdir: Path
+) -> None:
+    report = run(engine, [write("rows.csv", CSV)])
+
+    assert report.seen == 3
+    assert report.added == {
+        "outlets": 3,
+        "actors": 4,
+        "aliases": 4,
+        "articles": 3,
+        "claims": 1,
+        "assertions": 3,
+        "relations": 0,
+    }
+    with session_scope(engine) as s:
+        kinds = dict(s.execute(select(Outlet.name, Outlet.kind)).all())
+        assert kinds == {"The Moscow Times": "other", "AFP": "wire", "Yonhap": "other"}
+        assert set(s.execute(select(Actor.kind)).scalars()) == {"other"}
+        claim = s.execute(select(Claim)).scalar_one()
+        assert (claim.low, claim.high, claim.low_open, claim.high) == (1e6, None, True, None)
+        stances = s.execute(select(Assertion.stance, Assertion.confidence)).all()
+        assert sorted(stances) == [
+            ("asserts", "asserted"),
+            ("asserts", "asserted"),
+            ("doubts", "almost-certain"),
+        ]
+        quote = s.execute(select(Assertion.quote).where(Assertion.quote.is_not(None))).scalar()
+        assert quote == "more than one million\r\nartillery rounds"
+        untitled = s.execute(select(Article).where(Article.url.is_(None))).scalars().all()
+        assert {(a.title, str(a.published)) for a in untitled} == {
+            ("Briefing", "2023-11-02"),
+            ("Wire note", "None"),
+        }
+
+
+def test_csv_accepts_a_bom_and_columns_in_any_order(engine: Engine, workdir: Path) -> None:
+    content = "\ufeffoutlet,claim_key,article_title,claim_text\nAFP,c-1,Note,A claim\n"
+    report = run(engine, [write("bom.csv", content)])
+    assert report.added["claims"] == 1
+
+
+def test_csv_reads_in_chunks_and_resolves_across_them(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CHUNK", 2)
+    monkeypatch.setattr(importer, "CACHE_LIMIT", 1)  # maps dropped: the database answers
+    rows = ["claim_key,claim_text,outlet,article_url,speaker"]
+    rows += [
+        f"c-{i % 3},Claim {i % 3},Outlet {i % 2},https://x.example/{i % 4},A{i % 5}"
+        for i in range(12)
+    ]
+    seen = []
+    report = run(engine, [write("many.csv", "\n".join(rows) + "\n")], progress=seen.append)
+
+    assert seen == [2] * 6
+    assert report.seen == 12
+    found = counts(engine)
+    assert (found["outlets"], found["actors"], found["articles"]) == (2, 5, 4)
+    assert (found["claims"], found["assertions"]) == (3, 12)
+
+
+def test_stdin_needs_a_format(engine: Engine) -> None:
+    content = "claim_key,claim_text,outlet,article_title\nc-1,A claim,AFP,Note\n"
+    report = run(engine, ["-"], fmt="csv", stdin=io.StringIO(content))
+    assert report.added["assertions"] == 1
+
+    problems = refused(engine, ["-"], stdin=io.StringIO(content))
+    assert [str(p) for p in problems] == [
+        "<stdin>, file: reading stdin ('-') needs a format: csv, yaml or json"
+    ]
+
+
+def test_a_yaml_document_from_stdin(engine: Engine) -> None:
+    report = run(engine, ["-"], fmt="yaml", stdin=io.StringIO(DOCUMENT))
+    assert report.added == DOCUMENT_ADDS
+
+
+# ---- idempotency and warnings ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["sample", "document", "csv"])
+def test_importing_twice_adds_nothing(engine: Engine, workdir: Path, name: str) -> None:
+    source = {
+        "sample": lambda: str(SAMPLE),
+        "document": lambda: write("doc.yaml", DOCUMENT),
+        "csv": lambda: write("rows.csv", CSV),
+    }[name]()
+    first = run(engine, [source])
+    after_first = counts(engine)
+    second = run(engine, [source])
+
+    assert sum(first.added.values()) > 0
+    assert second.added == NOTHING
+    assert second.seen == first.seen
+    assert counts(engine) == after_first
+
+
+def test_an_unknown_wording_is_a_warning_not_a_problem(engine: Engine, workdir: Path) -> None:
+    content = (
+        "claim_key,claim_text,outlet,article_title,speaker,wording,confidence\n"
+        "c-1,A claim,AFP,Note,NIS,said,\n"
+        "c-1,,AFP,Note,Army,mulls,\n"
+        "c-1,,AFP,Note,Navy,Mulls,\n"  # warned once per wording
+        "c-1,,AFP,Note,Air Force,ponders,likely\n"  # a confidence given: the lexicon is moot
+    )
+    report = run(engine, [write("data.csv", content)])
+
+    assert report.warnings == [
+        "data.csv, line 3: wording 'mulls' holds no known cue; taken as asserted "
+        "(extend the lexicon)"
+    ]
+    assert report.added["assertions"] == 4
+
+
+# ---- problems -------------------------------------------------------------------------
+
+BAD_DOCUMENT = """
+sources: []
+outlets:
+  - {name: Yonhap, kind: blog}
+  - {name: Herald, reliability: Z}
+  - {name: Wire, kind: wire, colour: red}
+actors:
+  - {name: A, kind: alien}
+  - {name: B, part_of: Nobody}
+  - {kind: person}
+  - {name: C, aliases: NotAList}
+articles:
+  - {url: "https://x.example/1", outlet: Wire, published: 2024-13-45}
+  - {outlet: Wire}
+  - {url: "https://x.example/2", outlet: Nowhere}
+claims:
+  - {key: Bad Key!, text: x}
+  - {key: c-low-high, text: x, low: 10, high: 5}
+  - {key: c-quantity, text: x, quantity: loads of them}
+  - {key: c-no-text}
+  - key: c-ok
+    text: fine
+    since: yesterday
+    cumulative: maybe
+  - {key: c-open, text: x, low_open: true}
+  - key: c-fine
+    text: fine
+    assertions:
+      - {article: "https://nowhere.example/", speaker: Ghost, stance: believes, confidence: sure}
+      - {article: "https://x.example/1", quote_start: 9, quote_end: 3}
+      - {article: "https://x.example/1", cites: A}
+relations:
+  - {a: c-fine, kind: contradicts, b: c-fine}
+  - {a: c-fine, kind: refutes, b: c-low-high}
+  - {a: c-fine, kind: supports, b: nothing}
+"""
+
+
+def test_every_problem_in_a_document_is_listed_and_nothing_written(
+    engine: Engine, workdir: Path
+) -> None:
+    problems = refused(engine, [write("bad.yaml", BAD_DOCUMENT)])
+
+    assert {p.source for p in problems} == {"bad.yaml"}
+    assert located(problems) == {
+        ("document", "sources"),
+        ("outlets[0]", "kind"),
+        ("outlets[1]", "reliability"),
+        ("outlets[2]", "colour"),
+        ("actors[0]", "kind"),
+        ("actors[1]", "part_of"),
+        ("actors[2]", "name"),
+        ("actors[3]", "aliases"),
+        ("articles[0]", "published"),
+        ("articles[1]", "url"),
+        ("articles[2]", "outlet"),
+        ("claims[0]", "key"),
+        ("claims[1]", "high"),
+        ("claims[2]", "quantity"),
+        ("claims[3]", "text"),
+        ("claims[4]", "since"),
+        ("claims[4]", "cumulative"),
+        ("claims[5]", "low_open"),
+        ("claims[6].assertions[0]", "stance"),
+        ("claims[6].assertions[0]", "confidence"),
+        ("claims[6].assertions[1]", "quote_end"),
+        ("relations[0]", "b"),
+        ("relations[1]", "kind"),
+        ("relations[2]", "b"),
+    }
+    assert why(problems, "outlets[0]", "kind").startswith("'blog' is not one of: wire,")
+    assert why(problems, "actors[1]", "part_of") == "no actor is named 'Nobody'"
+    assert why(problems, "articles[0]", "published") == "'2024-13-45' is not a date (YYYY-MM-DD)"
+    assert why(problems, "articles[2]", "outlet") == "no outlet is named 'Nowhere'"
+    assert "loads of them" in why(problems, "claims[2]", "quantity")
+    assert why(problems, "claims[3]", "text") == "is required for a new claim"
+    assert why(problems, "relations[2]", "b") == "no claim has the key 'nothing'"
+    assert counts(engine) == NOTHING
+
+
+def test_dangling_references_in_assertions_are_problems(engine: Engine, workdir: Path) -> None:
+    content = """
+outlets: [{name: AFP}]
+articles: [{url: "https://x.example/1", outlet: AFP}]
+claims:
+  - key: c-1
+    text: A claim
+    assertions:
+      - {article: "https://nowhere.example/", speaker: Ghost}
+      - {article: "https://x.example/1", speaker: Ghost, cites: Spirit}
+"""
+    problems = refused(engine, [write("refs.yaml", content)])
+    assert [str(p) for p in problems] == [
+        "refs.yaml, claims[0].assertions[0]: article: "
+        "no article has the URL or title 'https://nowhere.example/'",
+        "refs.yaml, claims[0].assertions[0]: speaker: no actor is named or aliased 'Ghost'",
+        "refs.yaml, claims[0].assertions[1]: speaker: no actor is named or aliased 'Ghost'",
+        "refs.yaml, claims[0].assertions[1]: cites: no actor is named or aliased 'Spirit'",
+    ]
+    assert counts(engine) == NOTHING
+
+
+def test_every_problem_in_csv_is_listed_with_its_line(engine: Engine, workdir: Path) -> None:
+    content = (
+        "claim_key,claim_text,outlet,article_url,published,stance,colour\n"
+        'c-1,"Multi\nline text",Yonhap,https://x.example/1,2024-01-01,,red\n'
+        "c-1,Other text,Yonhap,https://x.example/1,,,\n"
+        "c-2,Text,Yonhap,https://x.example/2,2024-02-30,denies,\n"
+        "c-3,,Yonhap,https://x.example/3,,asserts,\n"
+        "c-4,Text,,https://x.example/4,,,\n"
+        "c-5,Text,Yonhap,,,,\n"
+        "c-6,Text,Yonhap,https://x.example/6,,maybe,\n"
+        "c-7,Text,Yonhap,https://x.example/7,,,,extra\n"
+        "\n"
+        "c-8,Text,Herald,https://x.example/1,,,\n"
+    )
+    problems = refused(engine, [write("bad.csv", content)])
+
+    assert [(p.where, p.field) for p in problems] == [
+        ("line 1", "colour"),
+        ("line 4", "claim_text"),
+        ("line 5", "published"),
+        ("line 6", "claim_text"),
+        ("line 7", "outlet"),
+        ("line 8", "article_url"),
+        ("line 9", "stance"),
+        ("line 10", ""),
+        ("line 12", "outlet"),
+    ]
+    assert why(problems, "line 4", "claim_text") == (
+        "claim 'c-1': 'Other text' here, 'Multi\\nline text' at line 2"
+    )
+    assert why(problems, "line 12", "outlet") == (
+        "article 'https://x.example/1': 'Herald' here, 'Yonhap' at line 2"
+    )
+    assert why(problems, "line 8", "article_url") == "article_url or article_title is required"
+    assert counts(engine) == NOTHING
+
+
+def test_a_csv_without_a_required_column_is_refused(engine: Engine, workdir: Path) -> None:
+    problems = refused(engine, [write("bad.csv", "claim_key,claim_text\nc-1,Text\n")])
+    assert [str(p) for p in problems] == ["bad.csv, line 1: outlet: the column is required"]
+
+
+def test_unreadable_sources_are_problems(engine: Engine, workdir: Path) -> None:
+    sources = [
+        write("broken.yaml", "claims: [\n"),
+        write("broken.json", '{"claims": [}'),
+        write("twice.yaml", "claims:\n  - {key: c-1, text: a, text: b}\n"),
+        write("twice.json", '{"outlets": [{"name": "A", "name": "B"}]}'),
+        write("notes.txt", "hello"),
+        "missing.csv",
+        write("quote.csv", 'claim_key,outlet\n"c-1"x,AFP\n'),
+    ]
+    problems = refused(engine, sources)
+
+    assert [(p.source, p.where) for p in problems] == [
+        ("broken.yaml", "line 2"),
+        ("broken.json", "line 1"),
+        ("twice.yaml", "line 2"),
+        ("twice.json", "file"),
+        ("notes.txt", "file"),
+        ("missing.csv", "file"),
+        ("quote.csv", "line 2"),
+    ]
+    assert "appears twice" in problems[2].why
+    assert problems[3].why == "not valid JSON: key 'name' appears twice in one object"
+
+
+def test_a_refused_import_writes_nothing_even_if_the_caller_commits(
+    engine: Engine, workdir: Path
+) -> None:
+    good, bad = write("doc.yaml", DOCUMENT), write("bad.csv", "claim_key,outlet\nBad Key,AFP\n")
+    with session_scope(engine, write=True) as session, pytest.raises(ImportRefused):
+        import_sources(session, [good, bad])
+    assert counts(engine) == NOTHING
+
+
+def test_sources_of_one_import_resolve_against_each_other(engine: Engine, workdir: Path) -> None:
+    rows = (
+        "claim_key,claim_text,outlet,article_url,speaker,cites\n"
+        "c-1,A claim,yonhap,https://example.org/new,Shin Won-sik,DIA\n"
+    )
+    report = run(engine, [write("doc.yaml", DOCUMENT), write("rows.csv", rows)])
+
+    assert report.added["actors"] == DOCUMENT_ADDS["actors"]  # both named by an alias
+    assert report.added["outlets"] == DOCUMENT_ADDS["outlets"]
+    with session_scope(engine) as s:
+        ids = dict(s.execute(select(Actor.name, Actor.id)).all())
+        stated = s.execute(
+            select(Assertion.speaker_id, Assertion.cites_id, Assertion.group_id)
+            .join(Claim)
+            .where(Claim.key == "c-1")
+        ).one()
+    korea = ids["South Korea"]
+    assert tuple(stated) == (ids["Shin Wonsik"], ids["Defense Intelligence Agency"], korea)
+
+
+def test_conflicts_with_existing_records_name_both_values(engine: Engine, workdir: Path) -> None:
+    run(engine, [write("doc.yaml", DOCUMENT)])
+    before = counts(engine)
+    conflicting = """
+outlets:
+  - {name: yonhap, kind: newspaper}
+actors:
+  - {name: N.I.S., kind: person}
+  - {name: New Body, aliases: [DIA]}
+  - {name: Shin Wonsik, part_of: Ukraine}
+articles:
+  - {url: "https://example.org/a1", outlet: Yonhap, title: Troops sent}
+claims:
+  - {key: nk-troops-1500, text: Another text, quantity: "about 1,500"}
+  - {key: nk-troops-12000, low: 9000, low_open: true, high: 12000}
+"""
+    problems = refused(engine, [write("conflict.yaml", conflicting)])
+
+    assert [str(p) for p in problems] == [
+        "conflict.yaml, actors[0]: kind: actor 'N.I.S.' is recorded with 'agency', not 'person'",
+        "conflict.yaml, actors[1]: aliases: 'DIA' already names actor "
+        "'Defense Intelligence Agency'",
+        "conflict.yaml, actors[2]: part_of: actor 'Shin Wonsik' is recorded as part of "
+        "'South Korea', not 'Ukraine'",
+        "conflict.yaml, articles[0]: outlet: article 'https://example.org/a1' is recorded "
+        "with 'The Korea Herald', not 'Yonhap'",
+        "conflict.yaml, claims[0]: text: claim 'nk-troops-1500' is recorded with "
+        "'North Korea has sent about 1,500 troops to Russia.', not 'Another text'",
+        "conflict.yaml, claims[1]: interval: claim 'nk-troops-12000' is recorded with "
+        "(10000, 12000], not (9000, 12000]",
+        "conflict.yaml, outlets[0]: kind: outlet 'yonhap' is recorded with 'wire', not 'newspaper'",
+    ]
+    assert counts(engine) == before
+
+
+def test_a_statement_already_recorded_must_agree(engine: Engine, workdir: Path) -> None:
+    run(engine, [write("doc.yaml", DOCUMENT)])
+    again = """
+claims:
+  - key: nk-troops-1500
+    assertions:
+      - {article: "https://example.org/a1", speaker: NIS, wording: told}
+"""
+    problems = refused(engine, [write("again.yaml", again)])
+    assert [str(p) for p in problems] == [
+        "again.yaml, claims[0].assertions[0]: wording: the same statement has 'said' "
+        "recorded, not 'told'"
+    ]
+
+
+def test_a_part_of_cycle_is_refused(engine: Engine, workdir: Path) -> None:
+    content = """
+actors:
+  - {name: Ministry, part_of: Agency}
+  - {name: Agency, part_of: Bureau}
+  - {name: Bureau, part_of: Ministry}
+  - {name: Loner, part_of: loner}
+  - {name: Fine, part_of: Ministry}
+"""
+    problems = refused(engine, [write("cycle.yaml", content)])
+    assert [str(p) for p in problems] == [
+        "cycle.yaml, actors[0]: part_of: part_of makes a cycle: "
+        "Ministry → Agency → Bureau → Ministry",
+        "cycle.yaml, actors[3]: part_of: part_of makes a cycle: Loner → Loner",
+    ]
+    assert counts(engine) == NOTHING
+
+
+def test_a_title_shared_by_articles_without_url_is_ambiguous(engine: Engine, workdir: Path) -> None:
+    rows = "claim_key,claim_text,outlet,article_title\nc-1,A claim,AFP,Note\nc-1,,Reuters,Note\n"
+    run(engine, [write("rows.csv", rows)])
+    content = "claims:\n  - key: c-1\n    assertions:\n      - {article: Note, speaker: X}\n"
+    content = "actors: [{name: X}]\n" + content
+    problems = refused(engine, [write("refs.yaml", content)])
+    assert [str(p) for p in problems] == [
+        "refs.yaml, claims[0].assertions[0]: article: "
+        "several articles without URL have the title 'Note'"
+    ]

@@ -1,0 +1,262 @@
+"""`prov contradictions`, the conflicts in `prov claims show`, and figures in `prov claim
+add`, through the command line on a real database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance.cli.app import app
+
+runner = CliRunner()
+
+
+def prov(db_url: str, *args: str):
+    return runner.invoke(app, ["--db", db_url, *args])
+
+
+def ok(db_url: str, *args: str):
+    result = prov(db_url, *args)
+    assert result.exit_code == 0, (args, result.stdout, result.stderr, result.exception)
+    return result
+
+
+def build(db_url: str, *commands: str) -> None:
+    for command in commands:
+        ok(db_url, *shlex.split(command))
+
+
+def as_json(db_url: str, *args: str):
+    return json.loads(ok(db_url, *args, "--format", "json").stdout)
+
+
+DESK = (
+    "outlet add AFP --kind wire",
+    "outlet add Yonhap --kind wire",
+    'actor add "South Korea" --kind government',
+    'actor add "National Intelligence Service" --kind agency --part-of "South Korea" --alias NIS',
+    "actor add Ukraine --kind government",
+    "actor add Russia --kind government",
+    "article add --outlet AFP --url https://n.example/1 --published 2024-10-18",
+    "article add --outlet Yonhap --url https://n.example/2 --published 2024-10-18",
+    "article add --outlet AFP --url https://n.example/3 --published 2024-10-20",
+    "article add --outlet Yonhap --url https://n.example/4 --published 2024-10-23",
+    # troops: NIS and Ukraine disagree the same day
+    'claim add troops-nis "NK sent 1,500 troops" --topic nk-troops --quantity "1,500" '
+    "--unit troops",
+    'claim add troops-ua "NK sent about 10,000 troops" --topic nk-troops '
+    '--quantity "about 10,000" --unit troops',
+    "assert troops-nis --article https://n.example/1 --speaker NIS --wording said",
+    "assert troops-ua --article https://n.example/2 --speaker Ukraine --wording said",
+    # Russia denies the Ukrainian figure
+    "assert troops-ua --article https://n.example/3 --speaker Russia --stance denies "
+    "--wording denied",
+    # a relation between two claims without figures, in another topic
+    'claim add launch-oct "A launch in October" --topic nk-launch',
+    'claim add launch-later "The launch was postponed" --topic nk-launch',
+    "assert launch-oct --article https://n.example/1 --speaker NIS --wording said",
+    "assert launch-later --article https://n.example/3 --speaker Russia --wording said",
+    'relate launch-oct contradicts launch-later --note "Seoul says"',
+)
+
+REQUIRED = {"kind", "claim_a", "claim_b", "why"}
+SIDES = {f"{s}_{f}" for s in "ab" for f in ("text", "figure", "date", "groups", "outlets")}
+
+
+@pytest.fixture
+def desk(db_url: str) -> str:
+    build(db_url, *DESK)
+    return db_url
+
+
+def test_contradictions_lists_numeric_challenge_and_relation_rows(desk):
+    rows = as_json(desk, "contradictions")
+    assert [(r["kind"], r["claim_a"], r["claim_b"]) for r in rows] == [
+        ("numeric", "troops-nis", "troops-ua"),
+        ("relation", "launch-oct", "launch-later"),
+        ("challenge", "troops-ua", "troops-ua"),
+    ]
+    for row in rows:
+        assert set(row) >= REQUIRED | SIDES
+        assert row["why"]
+    numeric, relation, challenge = rows
+    assert numeric["a_figure"] == "1,500 troops [1500, 1500]"
+    assert numeric["b_figure"] == "about 10,000 troops [9000, 11000]"
+    assert numeric["a_groups"] == ["South Korea"]
+    assert numeric["a_origins"] == ["National Intelligence Service"]
+    assert numeric["b_outlets"] == ["Yonhap"]
+    assert numeric["a_date"] == numeric["b_date"] == "2024-10-18"
+    assert numeric["contests"] == ["troops-nis", "troops-ua"]
+    assert "disjoint intervals on the same day, within the 3-day window" in numeric["why"]
+    assert relation["why"].startswith("launch-oct contradicts launch-later (Seoul says)")
+    assert relation["a_figure"] is None
+    assert challenge["b_groups"] == ["Russia"]
+    assert challenge["b_date"] == "2024-10-20"
+    assert challenge["contests"] == ["troops-ua"]
+
+
+def test_contradictions_topic_filter_and_csv(desk):
+    rows = as_json(desk, "contradictions", "--topic", "nk-launch")
+    assert [r["kind"] for r in rows] == ["relation"]
+    out = ok(desk, "contradictions", "--topic", "nk-troops", "--format", "csv").stdout
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert [r["kind"] for r in table] == ["numeric", "challenge"]
+    assert table[0]["contests"] == "troops-nis; troops-ua"
+    assert table[0]["a_groups"] == "South Korea"
+    lines = ok(desk, "contradictions", "--topic", "nobody", "--format", "jsonl")
+    assert lines.stdout == ""
+    assert "no conflicting pairs" in lines.stderr
+
+
+def test_contradictions_table_and_output_file(desk, tmp_path):
+    table = ok(desk, "contradictions", "--format", "table").stdout
+    assert "troops-nis" in table
+    assert "numeric" in table
+    target = tmp_path / "pairs.json"
+    ok(desk, "contradictions", "--format", "json", "--output", str(target))
+    assert len(json.loads(target.read_text(encoding="utf-8"))) == 3
+
+
+def test_statuses_follow_the_full_contested_rule(desk):
+    rows = {r["key"]: r["status"] for r in as_json(desk, "claims")}
+    assert rows == dict.fromkeys(
+        ("troops-nis", "troops-ua", "launch-oct", "launch-later"), "contested"
+    )
+    contested = {r["key"] for r in as_json(desk, "claims", "--contested")}
+    assert contested == set(rows)
+
+
+def test_claims_show_explains_a_numeric_conflict(desk):
+    shown = as_json(desk, "claims", "show", "troops-nis")
+    assert shown["status"] == "contested"
+    assert shown["figure"]["low"] == shown["figure"]["high"] == 1500
+    assert shown["figure"]["effective_as_of"] == "2024-10-18"
+    assert (
+        "conflicts with troops-ua (figure about 10,000 troops [9000, 11000], as of 2024-10-18): "
+        "disjoint intervals within 3 days (on the same day), supported by Ukraine which does "
+        "not support this one"
+    ) in shown["reasons"]
+    [conflict] = shown["conflicts"]
+    assert conflict["kind"] == "numeric"
+    assert conflict["key"] == "troops-ua"
+    assert conflict["contests"] is True
+    drawn = ok(desk, "claims", "show", "troops-nis").stdout
+    assert "figure: 1,500 troops [1500, 1500] as of 2024-10-18 (its first article)" in drawn
+    assert "conflicts with troops-ua" in drawn
+    assert "troops-ua: about 10,000 troops [9000, 11000], as of 2024-10-18" in drawn
+
+
+def test_claims_show_explains_a_revision(db_url):
+    build(
+        db_url,
+        *DESK[:10],
+        'claim add rev-old "1,500 troops" --topic t --quantity "1,500" --unit troops',
+        'claim add rev-new "3,000 troops" --topic t --quantity "3,000" --unit troops '
+        "--as-of 2024-10-20",
+        "assert rev-old --article https://n.example/1 --speaker NIS --wording said",
+        'assert rev-new --article https://n.example/3 --speaker "South Korea" --wording said',
+    )
+    shown = as_json(db_url, "claims", "show", "rev-old")
+    assert shown["status"] == "single-source"
+    assert any(
+        r.startswith("conflicts with rev-new")
+        and r.endswith("same group revising its own figure: not a contest")
+        for r in shown["reasons"]
+    ), shown["reasons"]
+    [row] = as_json(db_url, "contradictions")
+    assert row["contests"] == []
+
+
+def test_claims_show_explains_a_relation(desk):
+    shown = as_json(desk, "claims", "show", "launch-oct")
+    assert "contradicts launch-later, which Russia supports" in shown["reasons"]
+    [conflict] = shown["conflicts"]
+    assert (conflict["kind"], conflict["key"], conflict["contests"]) == (
+        "relation",
+        "launch-later",
+        True,
+    )
+    assert (
+        "launch-later: contradicts (Seoul says); supported by Russia"
+        in ok(desk, "claims", "show", "launch-oct").stdout
+    )
+
+
+def test_window_days_setting_is_honoured(db_url, monkeypatch):
+    build(
+        db_url,
+        *DESK[:10],
+        'claim add a "1,500 troops" --topic t --quantity "1,500" --unit troops',
+        'claim add b "3,000 troops" --topic t --quantity "3,000" --unit troops',
+        "assert a --article https://n.example/1 --speaker NIS --wording said",
+        "assert b --article https://n.example/4 --speaker Ukraine --wording said",
+    )
+    # five days apart: not within the default three
+    assert as_json(db_url, "contradictions") == []
+    assert {r["status"] for r in as_json(db_url, "claims")} == {"single-source"}
+    monkeypatch.setenv("PROV_WINDOW_DAYS", "5")
+    [row] = as_json(db_url, "contradictions")
+    assert "disjoint intervals 5 days apart, within the 5-day window" in row["why"]
+    assert {r["status"] for r in as_json(db_url, "claims")} == {"contested"}
+    assert as_json(db_url, "claims", "show", "a")["status"] == "contested"
+    monkeypatch.setenv("PROV_WINDOW_DAYS", "-1")
+    result = prov(db_url, "contradictions")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: setting window_days")
+
+
+# --- figures through `prov claim add` ----------------------------------------------------
+
+
+def figure(db_url: str, key: str) -> dict:
+    return as_json(db_url, "claims", "show", key)["figure"]
+
+
+def test_claim_add_reads_the_quantity_phrase(db_url):
+    build(
+        db_url,
+        'claim add shells "over a million shells" --quantity "more than one million" '
+        "--unit shells --since 2023-08-01 --as-of 2024-02-27 --cumulative",
+    )
+    got = figure(db_url, "shells")
+    assert (got["low"], got["high"], got["low_open"], got["high_open"]) == (
+        1_000_000,
+        None,
+        True,
+        False,
+    )
+    assert got["quantity"] == "more than one million"
+    assert (got["since"], got["as_of"], got["cumulative"]) == ("2023-08-01", "2024-02-27", True)
+
+
+def test_claim_add_takes_explicit_bounds_with_open_ends(db_url):
+    build(
+        db_url,
+        "claim add a 'a range' --low 10 --high 20 --low-open --unit troops",
+        "claim add b 'a floor' --low 5 --unit troops",
+        "claim add c 'explicit bounds win' --quantity 'about 100' --low 1 --high 2",
+    )
+    a, b, c = figure(db_url, "a"), figure(db_url, "b"), figure(db_url, "c")
+    assert (a["low"], a["high"], a["low_open"], a["high_open"]) == (10, 20, True, False)
+    assert (b["low"], b["high"]) == (5, None)
+    assert (c["quantity"], c["low"], c["high"]) == ("about 100", 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--quantity", "lots and lots"], "Error: cannot read the quantity 'lots and lots'"),
+        (["--low", "20", "--high", "10"], "Error: low 20.0 is above high 10.0"),
+    ],
+)
+def test_claim_add_refuses_a_bad_figure(db_url, args, message):
+    result = prov(db_url, "claim", "add", "bad", "a bad figure", *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.output
+    assert prov(db_url, "claims", "show", "bad").exit_code == 1  # nothing was written
