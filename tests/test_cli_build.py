@@ -114,12 +114,11 @@ def _command_paths(command, path=()):
 
 
 COMMANDS = list(_command_paths(typer.main.get_command(app)))
+
+
 # Groups (and the root) whose help is a bare summary today; see the report. `prov
 # claims` has an example in its callback's docstring, but `typer.Typer(help=…)` hides
 # that docstring from --help.
-NO_EXAMPLE_YET = {(), ("outlet",), ("actor",), ("article",), ("db",), ("claim",), ("claims",)}
-
-
 def test_the_command_tree_holds_every_building_command():
     expected = {
         ("outlet", "add"),
@@ -149,9 +148,6 @@ def test_the_command_tree_holds_every_building_command():
         pytest.param(
             path,
             id=" ".join(path) or "prov",
-            marks=pytest.mark.xfail(reason="BUG: help has no 'Example:'", strict=True)
-            if path in NO_EXAMPLE_YET
-            else (),
         )
         for path in COMMANDS
     ],
@@ -272,10 +268,6 @@ def test_actor_kind_defaults_to_other(db_url):
     assert by_name(db_url, "actor")["Someone"]["kind"] == "other"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a second actor of exactly the same name is an IntegrityError traceback",
-    strict=True,
-)
 def test_duplicate_actor_name_is_refused(newsroom):
     fails(newsroom, "actor", "add", "South Korea", "--kind", "government")
 
@@ -403,11 +395,6 @@ def test_merge_that_would_make_a_part_of_cycle_is_refused(db_url):
     assert by_name(db_url, "actor") == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: merging an actor's parent into it violates ck_actors_not_part_of_itself "
-    "(IntegrityError traceback)",
-    strict=True,
-)
 def test_merge_of_an_actors_own_parent_into_it(newsroom):
     # the NIS is part of South Korea; South Korea turns out to be a duplicate name
     ok(newsroom, "actor", "merge", "NIS", "South Korea")

@@ -47,9 +47,7 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 def stem(word: str) -> str:
-    word = word.lower()
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
+    word = _IRREGULAR.get(word.lower(), word.lower())
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + ("y" if suffix in ("ied", "ies") else "")
@@ -79,7 +77,11 @@ class Lexicon:
     def load(cls, extra: str | Path | None = None) -> Lexicon:
         entries = dict(_shipped())
         if extra:
-            entries.update(_read(Path(extra).read_text(encoding="utf-8"), str(extra)))
+            try:
+                source = Path(extra).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InvalidInput(f"lexicon {extra}: {exc.strerror}") from exc
+            entries.update(_read(source, str(extra)))
         return cls(entries)
 
     def classify(self, wording: str | None) -> Reading:

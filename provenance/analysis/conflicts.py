@@ -277,8 +277,12 @@ def relation_why(a_key: str, b_key: str, note: str | None, a_groups, b_groups) -
     return f"{a_key} contradicts {b_key}{said}; {contest}"
 
 
-def challenge_why(key: str, group: str, stances: list[str], supporters: set[str]) -> str:
+def challenge_why(
+    key: str, group: str, stances: list[str], supporters: set[str], asserted: bool = True
+) -> str:
     verb = " and ".join(sorted(set(stances)))
+    if not asserted:
+        return f"{group} {verb} {key}, which nothing asserts: no dispute, {key} is unsupported"
     if group in supporters:
         return f"{group} {verb} {key} but also supports it: not a contest"
     return f"{group} {verb} {key}, which it does not support: a challenge, {key} is contested"

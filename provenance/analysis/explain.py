@@ -39,7 +39,8 @@ def reasons(
         levels = sorted({s["confidence"] for s in supporting if s["group"] == group})
         out.append(f"{group} supports it only hedged ({', '.join(levels)}): not firm")
     out += _uncounted(statements)
-    out += _challenges(statements, {s["group"] for s in supporting})
+    asserted = any(s["stance"] == "asserts" for s in statements)
+    out += _challenges(statements, {s["group"] for s in supporting}, asserted)
     out += _relations(contradictions, {s["group_id"] for s in supporting})
     out += _numeric(numeric, {s["group"] for s in supporting}, window_days)
     return out
@@ -71,13 +72,15 @@ def _uncounted(statements: list[dict]) -> list[str]:
     return out
 
 
-def _challenges(statements: list[dict], supporters: set[str]) -> list[str]:
+def _challenges(statements: list[dict], supporters: set[str], asserted: bool) -> list[str]:
     out = []
     for s in statements:
         if s["stance"] not in CHALLENGE_STANCES or s["group_id"] is None:
             continue
         head = f"{s['group']} {s['stance']} it ({s['wording'] or s['stance']!r}, {_where(s)})"
-        if s["group"] in supporters:
+        if not asserted:
+            out.append(f"{head}, but nothing asserts the claim: no dispute")
+        elif s["group"] in supporters:
             out.append(f"{head}, but the same group supports it: not a contest")
         else:
             out.append(f"{head}: a challenge from a group that does not support it")

@@ -5,9 +5,10 @@ Per claim, over its assertions:
 - a *supporting* statement asserts and has an origin (``group_id`` not NULL);
   it is *firm* when its confidence is asserted, likely or stronger;
 - a *challenge* denies or doubts and has an origin.
-Status, first match wins: contested (a challenge from a group that does not support
-the claim, or a numeric conflict or a ``contradicts`` relation with a claim that a
-group not supporting this one supports; the numeric rule is ``analysis.conflicts``)
+Status, first match wins: contested (the claim is asserted, and there is a challenge
+from a group that does not support the claim, or a numeric conflict or a
+``contradicts`` relation with a claim that a group not supporting this one supports;
+the numeric rule is ``analysis.conflicts``)
 → corroborated (firm support from two or more groups) →
 single-source (anything asserts it) → unsupported. Echoed: single-source and
 carried by more than one outlet.
@@ -135,10 +136,13 @@ def claims_with_status(
     )
     if extra_contest is not None:
         contest = or_(contest, extra_contest(Claim.id))
+    asserted = func.coalesce(stats.c.asserted, 0) == 1
     status = case(
-        (contest, literal("contested")),
+        # A claim nothing asserts is unsupported, however it is challenged: there is
+        # no dispute until someone asserts it (PRODUCT.md rule 4, "only challenges").
+        (and_(asserted, contest), literal("contested")),
         (func.coalesce(stats.c.firm_groups, 0) >= 2, literal("corroborated")),
-        (func.coalesce(stats.c.asserted, 0) == 1, literal("single-source")),
+        (asserted, literal("single-source")),
         else_=literal("unsupported"),
     )
     inner = (

@@ -11,7 +11,8 @@ from provenance.cli.context import info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
 app = typer.Typer(
-    help="Actors: speakers and sources. Names match ignoring case, spaces and punctuation.",
+    help="Actors: speakers and sources. Names match ignoring case, spaces and punctuation."
+    '\n\nExample: prov actor add NIS --kind agency --part-of "South Korea"',
     no_args_is_help=True,
 )
 

@@ -16,8 +16,7 @@ app = typer.Typer(
     name="prov",
     help=(
         "Track where claims come from and whether independent sources back them.\n\n"
-        "Start with `prov import data/north-korea-russia.yaml`, then "
-        "`prov claims --unverified`."
+        "Example: prov import data/north-korea-russia.yaml && prov claims --unverified"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -50,6 +49,7 @@ def root(
         str | None,
         typer.Option(
             "--db",
+            metavar="PATH_OR_URL",
             envvar="PROV_DB",
             help="Database: a file path or a SQLAlchemy URL (postgresql+psycopg://…). "
             "Default: prov.db in your user data directory (see `prov db path`).",

@@ -11,7 +11,10 @@ from provenance.cli.choices import DateOption, day
 from provenance.cli.context import info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
-app = typer.Typer(help="Articles: what an outlet published.", no_args_is_help=True)
+app = typer.Typer(
+    help="Articles: what an outlet published.\n\nExample: prov article list --outlet AFP",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")

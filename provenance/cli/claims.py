@@ -11,11 +11,13 @@ from provenance.cli.choices import Confidence, DateOption, RelationKind, Stance,
 from provenance.cli.context import info, session, warn
 from provenance.cli.output import FormatOption, OutputOption, emit
 
-listing = typer.Typer(
-    help="Claims by status: corroborated, contested, single-source, unsupported.",
-    invoke_without_command=True,
+# The callback's docstring is the help of `prov claims`.
+listing = typer.Typer(invoke_without_command=True)
+single = typer.Typer(
+    help="Add a claim.\n\nExample: prov claim add nk-troops-10k "
+    '"North Korea sent over 10,000 troops"',
+    no_args_is_help=True,
 )
-single = typer.Typer(help="Add a claim.", no_args_is_help=True)
 
 LIST_COLUMNS = [
     "key",

@@ -6,7 +6,10 @@ import typer
 
 from provenance.cli.context import db_url, info, open_engine
 
-app = typer.Typer(help="Where the database is, and its schema migrations.", no_args_is_help=True)
+app = typer.Typer(
+    help="Where the database is, and its schema migrations.\n\nExample: prov db path",
+    no_args_is_help=True,
+)
 
 
 @app.command("path")

@@ -11,7 +11,9 @@ from provenance.cli.context import info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
 app = typer.Typer(
-    help="Outlets: newspapers, wires, broadcasters, ministries.", no_args_is_help=True
+    help="Outlets: newspapers, wires, broadcasters, ministries."
+    "\n\nExample: prov outlet add AFP --kind wire",
+    no_args_is_help=True,
 )
 
 

@@ -34,6 +34,11 @@ def add_actor(
 ) -> Actor:
     clean = validate.text(name, "name", required=True)
     assert clean is not None
+    holder = session.scalar(
+        select(Actor.name).join(ActorAlias).where(ActorAlias.key == name_key(clean))
+    )
+    if holder is not None:
+        raise Conflict(f"{clean!r} already names the actor {holder!r}")
     parent = find_actor(session, part_of) if part_of else None
     actor = Actor(
         name=clean,
@@ -79,13 +84,14 @@ def merge_actors(session: Session, *, keep: str, gone: str) -> Actor:
     a, b = find_actor(session, keep), find_actor(session, gone)
     if a.id == b.id:
         raise InvalidInput(f"{keep!r} and {gone!r} are the same actor")
+    if a.part_of_id == b.id:  # the child keeps its grandparent
+        a.part_of_id = b.part_of_id
+        session.flush()
     _drop_colliding_assertions(session, a.id, b.id)
     for column in (Assertion.speaker_id, Assertion.cites_id):
         session.execute(update(Assertion).where(column == b.id).values({column: a.id}))
     session.execute(update(ActorAlias).where(ActorAlias.actor_id == b.id).values(actor_id=a.id))
     session.execute(update(Actor).where(Actor.part_of_id == b.id).values(part_of_id=a.id))
-    if a.part_of_id == b.id:
-        a.part_of_id = b.part_of_id
     session.execute(update(Actor).where(Actor.group_id == b.id).values(group_id=None))
     session.execute(update(Assertion).where(Assertion.group_id == b.id).values(group_id=None))
     session.flush()

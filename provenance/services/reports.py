@@ -44,20 +44,26 @@ def list_claims(
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Iterator[dict]:
     """One row per claim, streamed; the status is always over all of its statements,
-    the filters only choose which claims are listed."""
+    the filters only choose which claims are listed. Names in the filters are looked
+    up before the first row, so an unknown one fails before anything is written."""
     where = _conditions(session, filters, Claim.id)
     if filters.topic:
         where.append(Claim.topic == filters.topic)
     if filters.key:
         where.append(Claim.key == filters.key)
     if filters.search:
-        needle = f"%{filters.search.lower()}%"
-        where.append(or_(Claim.text.ilike(needle), Claim.key.ilike(needle)))
+        needle = filters.search
+        where.append(
+            or_(
+                Claim.text.icontains(needle, autoescape=True),
+                Claim.key.icontains(needle, autoescape=True),
+            )
+        )
     query = sql_status.claims_with_status(window_days=window_days, where=where)
     if filters.statuses:
         query = query.where(query.selected_columns.status.in_(filters.statuses))
-    for row in session.execute(query, execution_options={"yield_per": 2000}).mappings():
-        yield {k: row[k] for k in _LIST_COLUMNS}
+    rows = session.execute(query, execution_options={"yield_per": 2000}).mappings()
+    return ({k: row[k] for k in _LIST_COLUMNS} for row in rows)
 
 
 _LIST_COLUMNS = (
@@ -269,7 +275,7 @@ def _numeric_rows(session: Session, topic: str | None, window_days: int) -> Iter
             rule = numeric.numeric_rule(fa, fb, window_days) or numeric.WINDOW
             ga, gb = set(support[a]["groups"]), set(support[b]["groups"])
             why = numeric.numeric_why(fa, fb, rule, window_days, ga, gb)
-            contests = numeric.contested_keys(fa.key, ga, fb.key, gb)
+            contests = _asserted_only(numeric.contested_keys(fa.key, ga, fb.key, gb), info, support)
             yield _pair("numeric", info[a], support[a], info[b], support[b], why, contests)
 
 
@@ -292,7 +298,9 @@ def _relation_rows(session: Session, topic: str | None) -> Iterator[dict]:
             ka, kb = info[a]["key"], info[b]["key"]
             ga, gb = support[a]["groups"], support[b]["groups"]
             why = numeric.relation_why(ka, kb, note, ga, gb)
-            contests = numeric.contested_keys(ka, set(ga), kb, set(gb))
+            contests = _asserted_only(
+                numeric.contested_keys(ka, set(ga), kb, set(gb)), info, support
+            )
             yield _pair("relation", info[a], support[a], info[b], support[b], why, contests)
 
 
@@ -316,12 +324,19 @@ def _challenge_rows(session: Session, topic: str | None) -> Iterator[dict]:
             yield _challenge(info[found[0].claim_id], support[found[0].claim_id], found)
 
 
+def _asserted_only(keys: list[str], info: dict, support: dict) -> list[str]:
+    """A claim nothing asserts is unsupported, never contested (status rule 4)."""
+    asserted = {info[i]["key"] for i in info if support[i]["outlets"]}
+    return [k for k in keys if k in asserted]
+
+
 def _challenge(claim: dict, supporters: dict, found: list) -> dict:
     group = found[0].group
+    asserted = bool(supporters["outlets"])  # outlets of the asserting statements
     why = numeric.challenge_why(
-        claim["key"], group, [r.stance for r in found], set(supporters["groups"])
+        claim["key"], group, [r.stance for r in found], set(supporters["groups"]), asserted
     )
-    contests = [] if group in supporters["groups"] else [claim["key"]]
+    contests = [claim["key"]] if asserted and group not in supporters["groups"] else []
     return _pair("challenge", claim, supporters, claim, _side(found), why, contests)
 
 

@@ -80,11 +80,6 @@ def test_inflected_phrases(lexicon, wording, expected):
     assert level(lexicon, wording) == expected
 
 
-@pytest.mark.xfail(
-    reason="BUG: irregular forms are not stemmed like their cue: 'wrote'/'written' -> 'write' "
-    "but the cue 'write' -> 'writ'; 'has' -> 'have' but 'have' -> 'hav'",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("wording", "cue"),
     [("wrote", "write"), ("written", "write"), ("have learned", "has learned")],
@@ -240,10 +235,6 @@ def test_a_bad_lexicon_file_is_invalid_input(tmp_path, monkeypatch, content, com
     assert str(path) in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="BUG: a missing lexicon file is FileNotFoundError (a traceback), not InvalidInput",
-    strict=True,
-)
 def test_a_missing_lexicon_file_is_invalid_input(tmp_path, monkeypatch):
     missing = tmp_path / "no-such-lexicon.yaml"
     monkeypatch.setenv("PROV_LEXICON", str(missing))

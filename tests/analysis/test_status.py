@@ -373,11 +373,6 @@ def test_only_unnamed_challenges_is_unsupported(korea):
     assert (row["status"], row["assertions"], row["echoed"]) == ("unsupported", 2, False)
 
 
-@pytest.mark.xfail(
-    reason="BUG (spec rule 4 vs code): a claim nobody asserts, only challenged by named "
-    "groups, is 'contested' in the code; PRODUCT.md says only challenges -> unsupported",
-    strict=True,
-)
 def test_only_challenges_is_unsupported(korea):
     korea.denies("shells", "North Korea", outlet="KCNA")
     korea.says("shells", "Russia", stance="doubts")
@@ -495,10 +490,6 @@ def test_filter_by_unknown_speaker_or_outlet_is_an_error(listed):
         assert result.stderr.startswith("Error: ")
 
 
-@pytest.mark.xfail(
-    reason="BUG: the filter's NotFound is raised after the listing began: stdout gets '['",
-    strict=True,
-)
 def test_filter_by_unknown_speaker_writes_no_data(listed):
     result = runner.invoke(app, ["--db", listed, "claims", "--speaker", "Nobody", "-f", "json"])
     assert result.exit_code == 1
@@ -520,10 +511,6 @@ def test_filter_by_search_in_text_or_key(listed):
     assert keys(listed, "--search", "nowhere") == set()
 
 
-@pytest.mark.xfail(
-    reason="BUG: --search passes LIKE wildcards through: '_' and '%' match anything",
-    strict=True,
-)
 def test_search_takes_wildcards_literally(listed):
     assert keys(listed, "--search", "_") == set()
     assert keys(listed, "--search", "%") == set()
