@@ -30,9 +30,7 @@ def resolve_db_url(db: str | None = None) -> str:
     target = db or os.environ.get(DB_ENV) or str(default_db_path())
     if "://" in target:
         return target
-    path = Path(target).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    return f"sqlite:///{Path(target).expanduser().resolve()}"
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ IDENTITY_INDEX_UNCOMPARABLE = pytest.mark.filterwarnings(
 
 
 def checking_config(engine):
-    config = migrate.alembic_config(engine)
+    config = migrate.alembic_config()
     # Alembic's Config takes sys.stdout as it was when alembic was first imported, which
     # in a test run may be a CliRunner's stream, closed since
     config.stdout = io.StringIO()
@@ -281,8 +281,7 @@ def test_a_fresh_database_is_upgraded_on_first_use(empty, db_url):
 def test_a_database_path_with_a_percent_sign(tmp_path):
     # a '%' in the URL (a path like this, a %-encoded password, libpq options) once broke
     # Alembic's ConfigParser
-    engine = make_engine(f"sqlite:///{tmp_path / '100%' / 'prov.db'}")
-    (tmp_path / "100%").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path / '100%' / 'prov.db'}")  # creates the folder
     try:
         migrate.ensure_schema(engine)
         assert migrate.current_revision(engine) == migrate.HEAD

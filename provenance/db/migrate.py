@@ -23,7 +23,7 @@ def migrations_dir() -> Path:
     return bundled if bundled.is_dir() else package.parent / "alembic"
 
 
-def alembic_config(engine: Engine | None = None):
+def alembic_config():
     """Alembic's configuration; prov hands env.py its connection, never a URL (a URL in
     a ConfigParser breaks on '%', as in percent-encoded passwords or options)."""
     from alembic.config import Config
@@ -52,7 +52,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     from alembic import command
 
-    config = alembic_config(engine)
+    config = alembic_config()
     with engine.execution_options(prov_writer=True).begin() as conn:
         if conn.dialect.name == "postgresql":
             # Two first uses at once: the second waits, then finds nothing to do.
@@ -67,7 +67,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    config = alembic_config(engine)
+    config = alembic_config()
     with engine.execution_options(prov_writer=True).begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from provenance.analysis.confidence import Lexicon, Reading, default_lexicon
@@ -106,6 +106,8 @@ def add_assertion(
     lexicon: Lexicon | None = None,
 ) -> tuple[Assertion, Reading]:
     """Record one statement of a claim; returns it with how its wording was read."""
+    if quote_start is not None and quote_end is not None and quote_end < quote_start:
+        raise InvalidInput(f"quote end {quote_end} is before its start {quote_start}")
     reading = (lexicon or default_lexicon()).classify(wording)
     assertion = Assertion(
         claim_id=find_claim(session, claim).id,
@@ -155,8 +157,11 @@ def relate(session: Session, *, a: str, kind: str, b: str, note: str | None = No
     if first.id == second.id:
         raise InvalidInput("a claim cannot be related to itself")
     kind = validate.choice(kind, RELATION_KINDS, "relation", "")
+    pairs = [(first.id, second.id)]
+    if kind == "contradicts":  # symmetric: b contradicts a is the same relation
+        pairs.append((second.id, first.id))
     exists = select(Relation.id).where(
-        Relation.a_id == first.id, Relation.kind == kind, Relation.b_id == second.id
+        Relation.kind == kind, tuple_(Relation.a_id, Relation.b_id).in_(pairs)
     )
     if session.scalar(exists):
         raise Conflict(f"{a} already {kind} {b}")

@@ -23,8 +23,9 @@ def add_outlet(
 ) -> Outlet:
     clean = validate.text(name, "name", required=True)
     assert clean is not None
-    if session.scalar(select(Outlet.id).where(Outlet.name_key == outlet_key(clean))):
-        raise Conflict(f"outlet {clean!r} already exists")
+    held = session.scalar(select(Outlet.name).where(Outlet.name_key == outlet_key(clean)))
+    if held is not None:
+        raise Conflict(f"outlet {held!r} already exists")
     outlet = Outlet(
         name=clean,
         name_key=outlet_key(clean),

@@ -42,7 +42,7 @@ def text(value: object, field: str, *, required: bool = False) -> str | None:
         if required:
             raise InvalidInput(f"{field} is required")
         return None
-    if not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidInput(f"{field} must be text, not {type(value).__name__}")
     return str(value).strip()
 
