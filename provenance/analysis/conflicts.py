@@ -21,7 +21,7 @@ never counted against another.
 
 The SQL is a join of ``claims`` with itself on ``(topic, unit)``, which the index
 ``ix_claims_topic_unit`` serves; the effective date is a correlated ``MIN`` over the
-claim's statements (index ``ix_assertions_claim_id_stance_group_id``, then the
+claim's statements (index ``ix_assertions_claim_status``, then the
 article's primary key), computed in the database, never row by row in Python.
 """
 
@@ -29,15 +29,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Float, and_, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from provenance.analysis.quantity import Interval
 from provenance.config import Settings
 from provenance.db.models import Article, Assertion, Claim
+
+if TYPE_CHECKING:  # only annotations here: analysis.quantity is imported when needed
+    from provenance.analysis.quantity import Interval
 
 DEFAULT_WINDOW_DAYS: int = Settings.window_days
 WINDOW, SHRINK = "window", "shrink"
@@ -98,9 +101,14 @@ def comparable(a, b) -> ColumnElement[bool]:
     )
 
 
-def numeric_conflict(a, b, window_days: int = DEFAULT_WINDOW_DAYS) -> ColumnElement[bool]:
-    """SQL: comparable claims a and b conflict (either rule, either order)."""
-    a_day, b_day = effective_as_of(a), effective_as_of(b)
+def numeric_conflict(
+    a, b, window_days: int = DEFAULT_WINDOW_DAYS, a_day=None, b_day=None
+) -> ColumnElement[bool]:
+    """SQL: comparable claims a and b conflict (either rule, either order). ``a_day``
+    and ``b_day``, when the query already has them, are the effective dates (else
+    each is the correlated ``effective_as_of``)."""
+    a_day = effective_as_of(a) if a_day is None else a_day
+    b_day = effective_as_of(b) if b_day is None else b_day
     both_running = and_(a.cumulative, b.cumulative)
     window = and_(
         not_(both_running),
@@ -115,26 +123,63 @@ def numeric_conflict(a, b, window_days: int = DEFAULT_WINDOW_DAYS) -> ColumnElem
     return and_(comparable(a, b), or_(window, shrink))
 
 
+def dated_figures(topic: str | None = None):
+    """Every claim that can take part in a numeric conflict (a topic, a unit and a
+    figure), with its effective date computed once: a CTE, so that pairing the
+    claims does not recompute each date for every pair it is in."""
+    first = func.min(Article.published)
+    chosen = [Claim.topic.is_not(None)] if topic is None else [Claim.topic == topic]
+    return (
+        select(
+            Claim.id,
+            Claim.key,
+            Claim.topic,
+            Claim.unit,
+            Claim.low,
+            Claim.high,
+            Claim.low_open,
+            Claim.high_open,
+            Claim.since,
+            Claim.cumulative,
+            func.coalesce(Claim.as_of, first, type_=Date).label("day"),
+        )
+        .outerjoin(Assertion, Assertion.claim_id == Claim.id)
+        .outerjoin(Article, Article.id == Assertion.article_id)
+        .where(
+            *chosen,
+            Claim.unit.is_not(None),
+            or_(Claim.low.is_not(None), Claim.high.is_not(None)),
+        )
+        .group_by(Claim.id)
+        .cte("dated_figures")
+    )
+
+
+class Columns:
+    """A subquery's columns as attributes, as the rule functions read an entity."""
+
+    def __init__(self, selectable) -> None:
+        self.__dict__.update({c.key: c for c in selectable.c})
+
+
 def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None = None):
     """Every numerically conflicting pair once (a.id < b.id), with both effective dates."""
-    a, b = aliased(Claim, name="a"), aliased(Claim, name="b")
-    query = (
+    dated = dated_figures(topic)  # both sides of a pair share the topic
+    a, b = Columns(dated.alias("a")), Columns(dated.alias("b"))
+    return (
         select(
             a.id.label("a_id"),
             b.id.label("b_id"),
-            effective_as_of(a).label("a_as_of"),
-            effective_as_of(b).label("b_as_of"),
+            a.day.label("a_as_of"),
+            b.day.label("b_as_of"),
         )
-        .select_from(a)
+        .select_from(a.id.table)
         # Each pair once. Written as a difference so that no index can serve it: as
         # "b.id > a.id" PostgreSQL ANDs half the primary key into every lookup.
-        .join(b, and_(b.topic == a.topic, b.unit == a.unit, b.id - a.id > 0))
-        .where(numeric_conflict(a, b, window_days))
+        .join(b.id.table, and_(b.topic == a.topic, b.unit == a.unit, b.id - a.id > 0))
+        .where(numeric_conflict(a, b, window_days, a.day, b.day))
         .order_by(a.topic, a.key, b.key)
     )
-    if topic is not None:
-        query = query.where(a.topic == topic)
-    return query
 
 
 def conflicts_of(claim_id: int, window_days: int = DEFAULT_WINDOW_DAYS):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import operator
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -87,12 +88,34 @@ def emit(
         return writer(rows, columns, out, title)
 
 
+# Values the csv module would not print as prov does (it prints None as "", numbers
+# and dates as str() does, which for a date is its ISO form).
+_CONVERTED = frozenset({bool, list, dt.datetime})
+
+
 def _csv(rows, columns, out, _title) -> int:
+    """Row by row, with the per-value conversion only on the columns that need it
+    (found as they turn up), so that the csv module does the rest in C."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
+    get = operator.itemgetter(*columns)
+    if len(columns) == 1:
+        get = lambda row: (row[columns[0]],)  # noqa: E731
+    special: list[int] = []
     n = 0
     for n, row in enumerate(rows, 1):  # noqa: B007
-        writer.writerow(_csv_value(row.get(c)) for c in columns)
+        try:
+            values = list(get(row))
+        except KeyError:  # a row may leave out a column: empty
+            values = [row.get(c) for c in columns]
+        for i in special:
+            values[i] = _csv_value(values[i])
+        if not _CONVERTED.isdisjoint(map(type, values)):
+            for i, value in enumerate(values):
+                if type(value) in _CONVERTED:
+                    special.append(i)
+                    values[i] = _csv_value(value)
+        writer.writerow(values)
     return n
 
 

@@ -11,8 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
-# pages of cache (negative: KiB): the assertion indexes thrash SQLite's 2 MB default
-CACHE_KIB = 64 * 1024
+# page cache in KiB (negative cache_size): the assertion indexes thrash the 2 MB default,
+# and a bulk import must stay under 150 MB in all (SQLite's own use peaks near 30 MB above
+# this). No temp_store = MEMORY: an import's savepoint journal would grow in memory.
+CACHE_KIB = 16 * 1024
+STATEMENTS = 16  # prepared statements each connection keeps (the driver's default: 128)
 
 
 def make_engine(url: str) -> Engine:
@@ -25,7 +28,9 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # few cached statements: a bulk insert's many-row statements are large when prepared
+    connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "cached_statements": STATEMENTS}
+    engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
@@ -37,7 +42,6 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

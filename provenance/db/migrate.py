@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from provenance.errors import ProvError
 
-HEAD = "0002"
+HEAD = "0003"
 
 
 def migrations_dir() -> Path:

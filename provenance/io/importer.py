@@ -21,15 +21,20 @@ Decisions (PRODUCT.md section 4 is the authority; where it is silent):
   (unique among URL-less articles), in CSV by (outlet, title, published).
 - A figure is compared by its phrase; explicit low/high are compared only when given
   explicitly (a phrase read with another tolerance setting is not a conflict).
-- Assertions are inserted with ``ON CONFLICT DO NOTHING`` on ``uq_assertions_identity``;
-  a statement that already exists is compared (wording, quote, offsets, a manual
-  confidence) like any other record. A wording with no known cue warns once per
-  distinct wording. ``group_id``: the group of the origin (cites, else speaker), NULL
-  for none or an ``unnamed`` origin, the rule ``groups.origin_group_sql`` applies. On
-  PostgreSQL, which counts no executemany, ``added`` counts the new statements sent.
-- Concurrent imports: the assertion insert cannot collide; two imports creating the
-  same new outlet, actor, article or claim at once make the later one fail on the
-  unique index (SQLite serialises writers anyway; PostgreSQL raises IntegrityError).
+- Assertions of a batch are staged in a temporary table (``bulk``: executemany on
+  SQLite, ``COPY`` on PostgreSQL); the statements already recorded are read back in one
+  join and compared (wording, quote, offsets, a manual confidence) like any other
+  record, and the rest go in with one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` on
+  ``uq_assertions_identity``. A wording with no known cue warns once per distinct
+  wording. ``group_id``: the group of the origin (cites, else speaker), NULL for none
+  or an ``unnamed`` origin, the rule ``groups.origin_group_sql`` applies. New actors
+  part of nothing are their own group (set directly); ``groups.refresh`` runs only
+  when an import sets ``part_of``.
+- Concurrent imports: SQLite writers take turns (BEGIN IMMEDIATE); PostgreSQL imports
+  take turns on a transaction-level advisory lock (two long transactions creating
+  overlapping records in different orders would otherwise deadlock). Outlets, actors,
+  aliases, articles and claims are still inserted with ON CONFLICT DO NOTHING, in the
+  order of their unique column, and re-selected, for writers that take no such turn.
 - Problems are listed by source (in the order given), then by place (line 9 before
   line 10); a record refused for a bad field is not reported again where it is named.
 - ``progress(n)`` is called after each batch with the records it read (an increment).
@@ -47,7 +52,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple, TextIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from provenance.analysis import names
@@ -55,6 +60,7 @@ from provenance.analysis.confidence import Lexicon, Reading, default_lexicon
 from provenance.analysis.quantity import Interval, format_number
 from provenance.db.models import Actor, ActorAlias, Article, Assertion, Claim, Outlet, Relation
 from provenance.errors import ImportRefused, Problem
+from provenance.io import bulk
 from provenance.io.readers import STDIN, Batch, Mention, read_source
 from provenance.services import groups
 
@@ -62,8 +68,10 @@ from provenance.services import groups
 name_key = lru_cache(maxsize=1 << 16)(names.name_key)
 outlet_key = lru_cache(maxsize=1 << 16)(names.outlet_key)
 ENTITIES = ("outlets", "actors", "aliases", "articles", "claims", "assertions", "relations")
+PAGE = 250  # rows per many-row INSERT … RETURNING: small prepared statements
 IN_CHUNK = 1_000  # names per IN (...): well under SQLite's bound-parameter limit
 CACHE_LIMIT = 10_000  # entries per map before it is dropped (the database still knows)
+IMPORT_LOCK = 0x70726F76  # "prov": the advisory lock PostgreSQL imports take turns on
 AMBIGUOUS = object()  # a title that several URL-less articles share
 UNRESOLVED = object()  # a reference to nothing (already reported)
 
@@ -88,6 +96,7 @@ def import_sources(
     """Import every source in one savepoint; ImportRefused lists every problem."""
     run = _Run(session, lexicon or default_lexicon(), tolerance)
     seen = 0
+    _serialise(session)
     with session.begin_nested():  # rolled back when ImportRefused leaves the block
         for source in sources:
             run.source = STDIN if source == "-" else source
@@ -102,6 +111,19 @@ def import_sources(
         if run.problems:
             raise ImportRefused(_in_order(run.problems, sources))
     return ImportReport(run.added, seen, run.warnings)
+
+
+def _serialise(session: Session) -> None:
+    """Imports into PostgreSQL take turns, as SQLite's BEGIN IMMEDIATE writers do.
+
+    Two long import transactions that create overlapping records would otherwise wait
+    on each other's uncommitted unique keys in whatever order their files name them,
+    and deadlock; the lock is held until the caller's transaction ends.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(func.pg_advisory_xact_lock(IMPORT_LOCK, func.hashtext(func.current_schema())))
+        )
 
 
 class _Known(NamedTuple):
@@ -158,6 +180,8 @@ def REF(v: dict[str, Any]) -> str:  # a label, like NAME and KEY
 CLAIM_COLUMNS = ("key", "text", "topic", "quantity", "unit", "as_of", "since", "cumulative")
 CLAIM_COLUMNS += ("low", "high", "low_open", "high_open")
 STATEMENT_FIELDS = ("wording", "quote", "quote_start", "quote_end")
+# the unique column each created record is matched back on after ON CONFLICT DO NOTHING
+UNIQUE = {"outlets": "name_key", "actors": "name", "articles": "url", "claims": "key"}
 IDENTITY = tuple(
     Assertion.__table__.c[c] for c in ("claim_id", "article_id", "speaker_id", "cites_id", "stance")
 )
@@ -230,14 +254,37 @@ class _Run:
                 self.problem(m, field, why)
 
     def _insert(self, model, rows: list[dict], key: tuple[str, ...]) -> list[int]:
-        """The ids of new rows, by Core executemany (the ORM bulk path runs one per row)."""
+        """The ids of new rows, by Core executemany (the ORM bulk path runs one per row).
+
+        ON CONFLICT DO NOTHING, in the order of the unique column, then a re-select: a
+        writer outside this import may have added the same record since it was looked up.
+        """
         if not rows:
             return []
         table = model.__table__
+        unique = table.c[UNIQUE[table.name]]
         # matched back on `key`: SQLite batches RETURNING only when order need not be kept
-        stmt = insert(table).returning(table.c.id, *(table.c[k] for k in key))
-        ids = {tuple(r[1:]): r[0] for r in self._execute(stmt, rows)}
+        stmt = self._upsert(table).returning(table.c.id, *(table.c[k] for k in key))
+        ordered = sorted(rows, key=lambda r: (r[unique.key] is None, r[unique.key] or ""))
+        stmt = stmt.execution_options(insertmanyvalues_page_size=PAGE)
+        ids = {tuple(r[1:]): r[0] for r in self._execute(stmt, ordered)}
+        lost = {r[unique.key]: r for r in rows if tuple(r[k] for k in key) not in ids}
+        for chunk in _chunks(lost):
+            for r in self._select(select(table.c.id, unique).where(unique.in_(chunk))):
+                ids[tuple(lost[r[1]][k] for k in key)] = r[0]
         return [ids[tuple(row[k] for k in key)] for row in rows]
+
+    def _upsert(self, table):
+        """INSERT … ON CONFLICT DO NOTHING in this database's dialect."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        return dialect_insert(table).on_conflict_do_nothing()
+
+    def _select(self, stmt):
+        """Core rows, without the ORM's loading layer."""
+        return self.session.connection().execute(stmt)
 
     def _execute(self, stmt, rows: list[dict]):
         return self.session.connection().execute(stmt, rows)
@@ -270,7 +317,7 @@ class _Run:
         columns = (Outlet.id, Outlet.name, Outlet.name_key, Outlet.kind, Outlet.url)
         columns += (Outlet.country, Outlet.reliability)
         for chunk in _chunks(k for k in keys if k not in self.outlets):
-            for r in self.session.execute(select(*columns).where(Outlet.name_key.in_(chunk))):
+            for r in self._select(select(*columns).where(Outlet.name_key.in_(chunk))):
                 self.outlets[r.name_key] = _Known(r.id, r._asdict())
 
     # ---- actors ----------------------------------------------------------------------
@@ -289,10 +336,15 @@ class _Run:
             if key not in fresh:
                 self._check("actor", m, self.actors[key].values, {"kind": _same}, NAME)
         self._aliases(merged, fresh)
-        self._part_of(merged, fresh)
+        linked = self._part_of(merged, fresh)
         self.added["actors"] += len(fresh)
-        if fresh:
+        if linked:
             groups.refresh(self.session)
+        elif fresh:  # part of nothing: each is its own group, and no assertion names it yet
+            ids = [self.actors[key].id for key in fresh]
+            for chunk in _chunks(ids):
+                stmt = update(Actor.__table__).where(Actor.id.in_(chunk))
+                self.session.connection().execute(stmt.values(group_id=Actor.id))
 
     def _aliases(self, merged: dict[str, Mention], fresh: dict[str, Mention]) -> None:
         """Every name an actor answers to, its own included, is one alias row."""
@@ -311,10 +363,12 @@ class _Run:
                     why = f"{alias!r} already names actor {owner.values['name']!r}"
                     self.problem(m, "aliases", why)
         if rows:
-            self._execute(insert(ActorAlias.__table__), rows)
+            rows.sort(key=itemgetter("key"))
+            self._execute(self._upsert(ActorAlias.__table__), rows)
         self.added["aliases"] += len(rows)
 
-    def _part_of(self, merged: dict[str, Mention], fresh: dict[str, Mention]) -> None:
+    def _part_of(self, merged: dict[str, Mention], fresh: dict[str, Mention]) -> bool:
+        """Set the part_of of new actors; whether any was set."""
         edges: dict[str, str] = {}  # new actor's key -> its parent's key
         for key, m in merged.items():
             parent = m.values.get("part_of")
@@ -339,18 +393,19 @@ class _Run:
             self.session.execute(update(Actor), updates)
         for key, parent in edges.items():
             self.actors[key].values["part_of_id"] = self.actors[parent].id
+        return bool(updates)
 
     def _actor_name(self, actor_id: int | None) -> str:
         if actor_id is None:
             return "nothing"
-        return repr(self.session.execute(select(Actor.name).where(Actor.id == actor_id)).scalar())
+        return repr(self._select(select(Actor.name).where(Actor.id == actor_id)).scalar())
 
     def _load_actors(self, keys: Iterable[str]) -> None:
         columns = (ActorAlias.key, Actor.id, Actor.name, Actor.kind, Actor.part_of_id)
         by_id: dict[int, _Known] = {}
         for chunk in _chunks(k for k in keys if k not in self.actors):
             stmt = select(*columns).join(Actor, ActorAlias.actor_id == Actor.id)
-            for r in self.session.execute(stmt.where(ActorAlias.key.in_(chunk))):
+            for r in self._select(stmt.where(ActorAlias.key.in_(chunk))):
                 values = {"name": r.name, "kind": r.kind, "part_of_id": r.part_of_id}
                 self.actors[r.key] = by_id.setdefault(r.id, _Known(r.id, values))
 
@@ -446,11 +501,11 @@ class _Run:
         urls = [k for k in keys if isinstance(k, str) and k not in self.articles]
         titled = [k for k in keys if isinstance(k, tuple) and self._article(k) is None]
         for chunk in _chunks(urls):
-            for r in self.session.execute(base.where(Article.url.in_(chunk))):
+            for r in self._select(base.where(Article.url.in_(chunk))):
                 self.articles[r.url] = _Known(r.id, r._asdict())
         for chunk in _chunks({k[1] for k in titled}):
             stmt = base.where(Article.url.is_(None), Article.title.in_(chunk))
-            for r in self.session.execute(stmt):
+            for r in self._select(stmt):
                 found = _Known(r.id, r._asdict())
                 self.articles[_csv_article_key(found.values)] = found
                 before = self.titles.get(r.title)
@@ -490,7 +545,7 @@ class _Run:
     def _load_claims(self, keys: Iterable[str]) -> None:
         columns = [Claim.id, *(getattr(Claim, f) for f in CLAIM_COLUMNS)]
         for chunk in _chunks(k for k in keys if k not in self.claims):
-            for r in self.session.execute(select(*columns).where(Claim.key.in_(chunk))):
+            for r in self._select(select(*columns).where(Claim.key.in_(chunk))):
                 self.claims[r.key] = _Known(r.id, _claim_values(r._asdict()))
 
     # ---- assertions ------------------------------------------------------------------
@@ -561,7 +616,7 @@ class _Run:
         origins = {r["cites_id"] or r["speaker_id"] for r in rows} - {None}
         for chunk in _chunks(origins - self.origins.keys()):
             stmt = select(Actor.id, Actor.kind, Actor.group_id).where(Actor.id.in_(chunk))
-            for r in self.session.execute(stmt):
+            for r in self._select(stmt):
                 self.origins[r.id] = None if r.kind == "unnamed" else r.group_id
         for r in rows:
             origin = r["cites_id"] or r["speaker_id"]
@@ -569,33 +624,15 @@ class _Run:
 
     def _insert_assertions(self, rows: dict[tuple, tuple[Mention, dict]]) -> None:
         """New statements are inserted; those already recorded must agree with this import."""
-        stored = self._stored_statements({row["claim_id"] for _, row in rows.values()})
-        new = []
-        for identity, (m, row) in rows.items():
-            if identity in stored:
-                self._same_statement(m, row, stored[identity], "recorded")
-            else:
-                new.append(row)
-        if not new:
+        if not rows:
             return
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        # DO NOTHING: an import running at the same time may have added a statement since
-        stmt = dialect_insert(Assertion.__table__).on_conflict_do_nothing()
-        done = self._execute(stmt, new).rowcount
-        # SQLite counts the rows of an executemany; psycopg does not (-1)
-        self.added["assertions"] += done if done >= 0 else len(new)
-
-    def _stored_statements(self, claim_ids: set[int]) -> dict[tuple, dict]:
-        columns = (*IDENTITY, *(getattr(Assertion, f) for f in STATEMENT_FIELDS))
-        stored: dict[tuple, dict] = {}
-        for chunk in _chunks(claim_ids):
-            stmt = select(*columns, Assertion.confidence).where(Assertion.claim_id.in_(chunk))
-            for r in self.session.execute(stmt):
-                stored[tuple(r)[:5]] = r._asdict()
-        return stored
+        staged = list(rows.values())
+        conn = self.session.connection()
+        bulk.stage(conn, [row for _, row in staged])
+        for pos, stored in bulk.recorded(conn):
+            m, row = staged[pos]
+            self._same_statement(m, row, stored, "recorded")
+        self.added["assertions"] += bulk.insert_staged(conn)
 
     # ---- relations -------------------------------------------------------------------
 
@@ -631,7 +668,7 @@ class _Run:
         stored: dict[tuple, str | None] = {}
         for chunk in _chunks({a for a, _, _ in merged}):
             stmt = select(Relation.a_id, Relation.kind, Relation.b_id, Relation.note)
-            for r in self.session.execute(stmt.where(Relation.a_id.in_(chunk))):
+            for r in self._select(stmt.where(Relation.a_id.in_(chunk))):
                 stored[(r.a_id, r.kind, r.b_id)] = r.note
         rows = []
         for identity, m in merged.items():

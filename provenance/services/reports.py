@@ -11,18 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice
 
-from sqlalchemy import Date, and_, exists, func, literal, or_, select
+from sqlalchemy import Date, String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from provenance.analysis import conflicts as numeric
 from provenance.analysis import status as sql_status
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
-from provenance.analysis.quantity import Interval
 from provenance.db.models import Actor, Article, Assertion, Claim, Outlet, Relation
-from provenance.services.actors import find_actor
-from provenance.services.claims import find_claim
-from provenance.services.outlets import get_outlet
+from provenance.errors import NotFound
 from provenance.vocabulary import CHALLENGE_STANCES
+
+# Imported where used: the name look-ups and quantities are not needed by a plain
+# listing, and every module a command imports is start-up time.
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,21 @@ def list_claims(
             )
         )
     query = sql_status.claims_with_status(window_days=window_days, where=where)
+    c = query.selected_columns
     if filters.statuses:
-        query = query.where(query.selected_columns.status.in_(filters.statuses))
-    rows = session.execute(query, execution_options={"yield_per": 2000}).mappings()
-    return ({k: row[k] for k in _LIST_COLUMNS} for row in rows)
+        query = query.where(c.status.in_(filters.statuses))
+    # Only the listed columns, in order, dates as ISO text (what every writer prints:
+    # no parsing into date objects to format them again, a million times).
+    query = query.with_only_columns(
+        *(_as_text(c[k]) if k in ("first_seen", "last_seen") else c[k] for k in _LIST_COLUMNS)
+    )
+    # Core rows through the session's connection: no ORM result machinery per row.
+    rows = session.connection().execute(query, execution_options={"yield_per": 2000})
+    return (dict(zip(_LIST_COLUMNS, row, strict=True)) for row in rows)
+
+
+def _as_text(column):
+    return cast(column, String).label(column.key)
 
 
 _LIST_COLUMNS = (
@@ -83,6 +94,8 @@ _LIST_COLUMNS = (
 def _conditions(session: Session, f: ClaimFilter, claim_id) -> list:
     conditions = []
     if f.speaker:
+        from provenance.services.actors import find_actor
+
         actor = find_actor(session, f.speaker).id
         conditions.append(
             exists().where(
@@ -92,6 +105,8 @@ def _conditions(session: Session, f: ClaimFilter, claim_id) -> list:
         )
     dated = [c for c in (_on_or_after(f.since), _on_or_before(f.until)) if c is not None]
     if f.outlet:
+        from provenance.services.outlets import get_outlet
+
         outlet = get_outlet(session, f.outlet).id
         dated.append(or_(Article.outlet_id == outlet, Article.via_id == outlet))
     if dated:
@@ -114,8 +129,17 @@ def _on_or_before(day: dt.date | None):
 def claim_status(session: Session, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
     rows = list(list_claims(session, ClaimFilter(key=key), window_days=window_days))
     if not rows:
-        find_claim(session, key)  # raises NotFound
+        _find_claim(session, key)  # raises NotFound
     return rows[0]
+
+
+def _find_claim(session: Session, key: str) -> Claim:
+    """``services.claims.find_claim``, without importing the writing side (the lexicon,
+    validation, actors and articles) into `prov claims show`."""
+    claim = session.scalar(select(Claim).where(Claim.key == key.strip()))
+    if claim is None:
+        raise NotFound(f"no claim with key {key!r} (see `prov claims`)")
+    return claim
 
 
 def statements(session: Session, claim_id: int) -> list[dict]:
@@ -211,7 +235,7 @@ def explain_claim(session: Session, key: str, *, window_days: int = DEFAULT_WIND
     """The claim, its status with every reason, its conflicts, and its provenance tree."""
     from provenance.analysis import explain
 
-    claim = find_claim(session, key)
+    claim = _find_claim(session, key)
     row = claim_status(session, key, window_days=window_days)
     found = statements(session, claim.id)
     figures = numeric_conflicts(session, claim.id, window_days=window_days)
@@ -269,17 +293,28 @@ def _numeric_rows(session: Session, topic: str | None, window_days: int) -> Iter
         dates = {r.a_id: r.a_as_of for r in batch} | {r.b_id: r.b_as_of for r in batch}
         info = _claims(session, list(dates), dates)
         support = _support(session, list(dates))
+        asserted = _asserted(info, support)
         for r in batch:
             a, b = sorted((r.a_id, r.b_id), key=lambda i: (dates[i] or dt.date.max, info[i]["key"]))
             fa, fb = info[a]["rule"], info[b]["rule"]
             rule = numeric.numeric_rule(fa, fb, window_days) or numeric.WINDOW
             ga, gb = set(support[a]["groups"]), set(support[b]["groups"])
             why = numeric.numeric_why(fa, fb, rule, window_days, ga, gb)
-            contests = _asserted_only(numeric.contested_keys(fa.key, ga, fb.key, gb), info, support)
+            contests = _asserted_only(numeric.contested_keys(fa.key, ga, fb.key, gb), asserted)
             yield _pair("numeric", info[a], support[a], info[b], support[b], why, contests)
 
 
-def _relation_rows(session: Session, topic: str | None) -> Iterator[dict]:
+def contradiction_queries(topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS) -> list:
+    """The three queries that `prov contradictions` streams (numeric pairs, relations,
+    challenges); the benchmark runs them in the database's own tool as a yardstick."""
+    return [
+        numeric.conflicting_pairs(window_days, topic),
+        _relation_query(topic),
+        _challenge_query(topic),
+    ]
+
+
+def _relation_query(topic: str | None):
     ca, cb = aliased(Claim), aliased(Claim)
     query = (
         select(Relation.a_id, Relation.b_id, Relation.note)
@@ -290,32 +325,27 @@ def _relation_rows(session: Session, topic: str | None) -> Iterator[dict]:
     )
     if topic is not None:
         query = query.where(or_(ca.topic == topic, cb.topic == topic))
-    result = session.execute(query, execution_options={"yield_per": CHUNK})
+    return query
+
+
+def _relation_rows(session: Session, topic: str | None) -> Iterator[dict]:
+    result = session.execute(_relation_query(topic), execution_options={"yield_per": CHUNK})
     for batch in result.partitions():
         ids = list({r.a_id for r in batch} | {r.b_id for r in batch})
         info, support = _claims(session, ids), _support(session, ids)
+        asserted = _asserted(info, support)
         for a, b, note in batch:
             ka, kb = info[a]["key"], info[b]["key"]
             ga, gb = support[a]["groups"], support[b]["groups"]
             why = numeric.relation_why(ka, kb, note, ga, gb)
-            contests = _asserted_only(
-                numeric.contested_keys(ka, set(ga), kb, set(gb)), info, support
-            )
+            contests = _asserted_only(numeric.contested_keys(ka, set(ga), kb, set(gb)), asserted)
             yield _pair("relation", info[a], support[a], info[b], support[b], why, contests)
 
 
 def _challenge_rows(session: Session, topic: str | None) -> Iterator[dict]:
     """One row per claim and challenging group: the claim's supporters against the
     group's denials and doubts (a challenge has an origin, so it has a group)."""
-    query = (
-        _statement_query()
-        .join(Claim, Claim.id == Assertion.claim_id)
-        .where(Assertion.stance.in_(CHALLENGE_STANCES), Assertion.group_id.is_not(None))
-    )
-    if topic is not None:
-        query = query.where(Claim.topic == topic)
-    query = query.order_by(Claim.key, query.selected_columns.group, Article.published)
-    rows = session.execute(query, execution_options={"yield_per": CHUNK})
+    rows = session.execute(_challenge_query(topic), execution_options={"yield_per": CHUNK})
     challenges = (list(found) for _, found in groupby(rows, key=lambda r: (r.claim_id, r.group)))
     while batch := list(islice(challenges, CHUNK)):
         ids = list({found[0].claim_id for found in batch})
@@ -324,9 +354,24 @@ def _challenge_rows(session: Session, topic: str | None) -> Iterator[dict]:
             yield _challenge(info[found[0].claim_id], support[found[0].claim_id], found)
 
 
-def _asserted_only(keys: list[str], info: dict, support: dict) -> list[str]:
+def _challenge_query(topic: str | None):
+    query = (
+        _statement_query()
+        .join(Claim, Claim.id == Assertion.claim_id)
+        .where(Assertion.stance.in_(CHALLENGE_STANCES), Assertion.group_id.is_not(None))
+    )
+    if topic is not None:
+        query = query.where(Claim.topic == topic)
+    return query.order_by(Claim.key, query.selected_columns.group, Article.published)
+
+
+def _asserted(info: dict, support: dict) -> set[str]:
+    """The keys of the claims something asserts (outlets of asserting statements)."""
+    return {info[i]["key"] for i in info if support[i]["outlets"]}
+
+
+def _asserted_only(keys: list[str], asserted: set[str]) -> list[str]:
     """A claim nothing asserts is unsupported, never contested (status rule 4)."""
-    asserted = {info[i]["key"] for i in info if support[i]["outlets"]}
     return [k for k in keys if k in asserted]
 
 
@@ -378,6 +423,8 @@ def _claims(session: Session, ids: list[int], dates: dict | None = None) -> dict
 
 
 def _claim_info(claim, day: dt.date | None) -> dict:
+    from provenance.analysis.quantity import Interval
+
     interval = Interval(claim.low, claim.high, claim.low_open, claim.high_open)
     has_figure = claim.low is not None or claim.high is not None
     rule = numeric.Figure(

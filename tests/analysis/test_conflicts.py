@@ -264,7 +264,12 @@ def desk(session) -> Desk:
 
 
 def status(desk: Desk, window_days: int = 3) -> dict[str, str]:
-    return {r["key"]: r["status"] for r in reports.list_claims(desk.s, window_days=window_days)}
+    listed = {r["key"]: r["status"] for r in reports.list_claims(desk.s, window_days=window_days)}
+    # A listing of every claim asks each rule once, as a set; one claim asks it per
+    # claim (analysis.status): both must agree.
+    for key, found in listed.items():
+        assert reports.claim_status(desk.s, key, window_days=window_days)["status"] == found, key
+    return listed
 
 
 def pairs(desk: Desk, **kw) -> list[dict]:

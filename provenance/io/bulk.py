@@ -1,0 +1,79 @@
+"""Assertions in bulk: staged in a temporary table, matched and inserted in SQL.
+
+A chunk of assertion rows is loaded into the temporary table ``prov_stage`` (SQLite:
+the driver's executemany of plain tuples; PostgreSQL: ``COPY``), the statements that
+are already recorded are read back in one join on the identity index, and the rest
+are inserted with one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: an import running
+at the same time may have added a statement since.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+STAGE = "prov_stage"
+# the statement's identity, then what it says; pos: its index in the chunk
+IDENTITY = ("claim_id", "article_id", "speaker_id", "cites_id", "stance")
+SAYS = ("wording", "quote", "quote_start", "quote_end", "confidence", "confidence_manual")
+COLUMNS = (*IDENTITY, "group_id", *SAYS)
+TYPES = {
+    "pos": "INTEGER",
+    "claim_id": "INTEGER",
+    "article_id": "INTEGER",
+    "speaker_id": "INTEGER",
+    "cites_id": "INTEGER",
+    "stance": "VARCHAR(8)",
+    "group_id": "INTEGER",
+    "wording": "VARCHAR",
+    "quote": "TEXT",
+    "quote_start": "INTEGER",
+    "quote_end": "INTEGER",
+    "confidence": "VARCHAR(24)",
+    "confidence_manual": "BOOLEAN",
+}
+_MATCH = f"""
+SELECT s.pos, {", ".join(f"a.{c}" for c in SAYS)}
+FROM {STAGE} s JOIN assertions a
+  ON a.claim_id = s.claim_id AND a.article_id = s.article_id
+ AND coalesce(a.speaker_id, 0) = coalesce(s.speaker_id, 0)
+ AND coalesce(a.cites_id, 0) = coalesce(s.cites_id, 0) AND a.stance = s.stance
+"""
+# WHERE true: SQLite would read ON CONFLICT as a join constraint of the SELECT
+_INSERT = f"""
+INSERT INTO assertions ({", ".join(COLUMNS)})
+SELECT {", ".join(COLUMNS)} FROM {STAGE} WHERE true ORDER BY pos
+ON CONFLICT DO NOTHING
+"""
+
+
+def stage(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Replace the stage's content with ``rows`` (pos is each row's index)."""
+    postgres = conn.dialect.name == "postgresql"
+    columns = ("pos", *COLUMNS)
+    ddl = ", ".join(f"{c} {TYPES[c]}" for c in columns)
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({ddl})")
+    conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+    tuples = [(i, *(row[c] for c in COLUMNS)) for i, row in enumerate(rows)]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if postgres:
+            with cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
+                for t in tuples:
+                    copy.write_row(t)
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", tuples)
+    finally:
+        cursor.close()
+
+
+def recorded(conn: Connection) -> list[tuple[int, dict[str, Any]]]:
+    """(pos, what the stored statement says) for each staged row already recorded."""
+    return [(r[0], dict(zip(SAYS, r[1:], strict=True))) for r in conn.exec_driver_sql(_MATCH)]
+
+
+def insert_staged(conn: Connection) -> int:
+    """Insert the staged statements not yet recorded; how many were added."""
+    return max(conn.exec_driver_sql(_INSERT).rowcount, 0)
