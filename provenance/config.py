@@ -75,7 +75,8 @@ def _coerce(values: dict[str, object], origin: str) -> Settings:
         try:
             out[name] = kind(value)
         except (TypeError, ValueError):
-            raise InvalidInput(f"setting {name}: {value!r} is not a {kind.__name__}") from None
+            noun = {"float": "a number", "int": "a whole number", "str": "text"}[kind.__name__]
+            raise InvalidInput(f"setting {name}: {value!r} is not {noun}") from None
     settings = Settings(**out)  # type: ignore[arg-type]
     if not 0 <= settings.tolerance < 1:
         raise InvalidInput(f"setting tolerance: {settings.tolerance} must be in [0, 1)")

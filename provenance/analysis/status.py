@@ -165,6 +165,10 @@ def claim_stats() -> Select:
             func.max(case((a.stance == "asserts", 1), else_=0)).label("asserted"),
             func.count(a.id).label("assertions"),
             func.count(distinct(Article.outlet_id)).label("outlets"),
+            # echoed means repeated: the outlets that carried it asserted, not denied
+            func.count(distinct(case((a.stance == "asserts", Article.outlet_id)))).label(
+                "asserting_outlets"
+            ),
             func.min(Article.published).label("first_seen"),
             func.max(Article.published).label("last_seen"),
         )
@@ -221,6 +225,7 @@ def claims_with_status(
             status.label("status"),
             groups.label("groups"),
             outlets.label("outlets"),
+            func.coalesce(stats.c.asserting_outlets, 0).label("asserting_outlets"),
             func.coalesce(stats.c.assertions, 0).label("assertions"),
             stats.c.first_seen.label("first_seen"),
             stats.c.last_seen.label("last_seen"),
@@ -233,5 +238,5 @@ def claims_with_status(
         .offset(0)
         .subquery("claims_status")
     )
-    echoed = and_(inner.c.status == "single-source", inner.c.outlets > 1)
+    echoed = and_(inner.c.status == "single-source", inner.c.asserting_outlets > 1)
     return select(inner, case((echoed, True), else_=False).label("echoed")).order_by(inner.c.key)

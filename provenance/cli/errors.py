@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 from typer.core import TyperGroup
 
@@ -9,12 +11,37 @@ from provenance.errors import ProvError
 
 
 class ProvGroup(TyperGroup):
-    """The root command group: a ProvError anywhere below ends as ``Error: …`` on
-    stderr with its exit code, never a traceback."""
+    """The root command group: a user's mistake anywhere below ends as ``Error: …`` on
+    stderr with its exit code, never a traceback. Bugs keep their traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except ProvError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
+            fail(str(exc), exc.exit_code)
+        except OSError as exc:  # a file that cannot be read or written
+            where = f": {exc.filename}" if exc.filename else ""
+            fail(f"{exc.strerror or exc}{where}", 1)
+        except Exception as exc:
+            message = database_problem(exc)
+            if message is None:
+                raise
+            fail(message, 1)
+
+
+def fail(message: str, code: int):
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def database_problem(exc: Exception) -> str | None:
+    """A database that cannot be reached or opened, or a URL that names none."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.OperationalError):
+        return f"cannot use the database: {exc.orig}"
+    if isinstance(exc, sa.ArgumentError | sa.NoSuchModuleError):
+        return f"not a database path or URL: {exc}"
+    return None

@@ -7,6 +7,7 @@ this package ships (a test keeps the two in step).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -34,11 +35,21 @@ def alembic_config():
 
 
 def current_revision(engine: Engine) -> str | None:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:
-        return None
+    """The schema revision, None before first use; a database that cannot be reached
+    is an error, not an empty one."""
+    with engine.connect() as conn:
+        try:
+            with conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext():
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError as exc:
+            if _no_such_table(exc):
+                return None
+            raise
+
+
+def _no_such_table(exc: DBAPIError) -> bool:
+    message = str(exc.orig).lower()
+    return "no such table" in message or "does not exist" in message
 
 
 def ensure_schema(engine: Engine) -> None:

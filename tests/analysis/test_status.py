@@ -156,6 +156,14 @@ def test_one_outlet_is_not_an_echo(korea):
     assert (row["status"], row["echoed"], row["outlets"]) == ("single-source", False, 1)
 
 
+def test_an_outlet_that_only_carried_a_denial_did_not_echo_the_claim(korea):
+    korea.actor("Experts", "unnamed")
+    korea.says("shells", "NIS", outlet="Yonhap")
+    korea.denies("shells", "Experts", outlet="AFP")  # unnamed: not a challenge either
+    row = korea.row("shells")
+    assert (row["status"], row["outlets"], row["echoed"]) == ("single-source", 2, False)
+
+
 def test_a_wire_inside_an_article_is_not_a_second_outlet(korea):
     korea.says("shells", "NIS", outlet="The Moscow Times", via="AFP")
     row = korea.row("shells")
