@@ -43,3 +43,18 @@ UNVERIFIED = ("single-source", "unsupported")
 def sql_in(values: tuple[str, ...]) -> str:
     """A literal SQL list for CHECK constraints and partial-index predicates."""
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# The columns of a `prov claims` row, in order (JSON rows carry the same keys).
+CLAIM_COLUMNS = (
+    "key",
+    "status",
+    "echoed",
+    "groups",
+    "outlets",
+    "assertions",
+    "first_seen",
+    "last_seen",
+    "topic",
+    "text",
+)

@@ -10,6 +10,7 @@ import typer
 from provenance.cli.choices import Confidence, DateOption, RelationKind, Stance, Status, day, value
 from provenance.cli.context import info, session, warn
 from provenance.cli.output import FormatOption, OutputOption, emit
+from provenance.vocabulary import CLAIM_COLUMNS
 
 # The callback's docstring is the help of `prov claims`.
 listing = typer.Typer(invoke_without_command=True)
@@ -18,19 +19,6 @@ single = typer.Typer(
     '"North Korea sent over 10,000 troops"',
     no_args_is_help=True,
 )
-
-LIST_COLUMNS = [
-    "key",
-    "status",
-    "echoed",
-    "groups",
-    "outlets",
-    "assertions",
-    "first_seen",
-    "last_seen",
-    "topic",
-    "text",
-]
 
 
 @listing.callback()
@@ -95,7 +83,7 @@ def claims(
     window_days = load_settings().window_days
     with session(ctx) as s:
         rows = list_claims(s, filters, window_days=window_days)
-        n = emit(rows, LIST_COLUMNS, fmt, output, title="Claims")
+        n = emit(rows, list(CLAIM_COLUMNS), fmt, output, title="Claims")
     if n == 0:
         info("no claims match")
 

@@ -19,7 +19,7 @@ from provenance.analysis import status as sql_status
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
 from provenance.db.models import Actor, Article, Assertion, Claim, Outlet, Relation
 from provenance.errors import NotFound
-from provenance.vocabulary import CHALLENGE_STANCES
+from provenance.vocabulary import CHALLENGE_STANCES, CLAIM_COLUMNS
 
 # Imported where used: the name look-ups and quantities are not needed by a plain
 # listing, and every module a command imports is start-up time.
@@ -66,29 +66,15 @@ def list_claims(
     # Only the listed columns, in order, dates as ISO text (what every writer prints:
     # no parsing into date objects to format them again, a million times).
     query = query.with_only_columns(
-        *(_as_text(c[k]) if k in ("first_seen", "last_seen") else c[k] for k in _LIST_COLUMNS)
+        *(_as_text(c[k]) if k in ("first_seen", "last_seen") else c[k] for k in CLAIM_COLUMNS)
     )
     # Core rows through the session's connection: no ORM result machinery per row.
     rows = session.connection().execute(query, execution_options={"yield_per": 2000})
-    return (dict(zip(_LIST_COLUMNS, row, strict=True)) for row in rows)
+    return (dict(zip(CLAIM_COLUMNS, row, strict=True)) for row in rows)
 
 
 def _as_text(column):
     return cast(column, String).label(column.key)
-
-
-_LIST_COLUMNS = (
-    "key",
-    "status",
-    "echoed",
-    "groups",
-    "outlets",
-    "assertions",
-    "first_seen",
-    "last_seen",
-    "topic",
-    "text",
-)
 
 
 def _conditions(session: Session, f: ClaimFilter, claim_id) -> list:
