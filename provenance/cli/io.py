@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -75,9 +79,24 @@ def export(
         if file == "-":
             n = write(s, sys.stdout, chosen, progress=tick)
         else:
-            with Path(file).open("w", encoding="utf-8", newline="") as out:
+            with replacing(Path(file)) as out:
                 n = write(s, out, chosen, progress=tick)
     info(f"exported {n} records to {file}")
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[TextIO]:
+    """Write beside the target and rename at the end: a failed export leaves the
+    previous file as it was."""
+    if not target.parent.is_dir():  # say so of the target, not of the partial file
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(target))
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _by_extension(file: str) -> str:
