@@ -11,30 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shlex
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from provenance import __version__
 from provenance.cli.app import app
 from provenance.db import migrate
-
-runner = CliRunner()
-
+from tests.cli import build, ok, prov, rows, runner
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def prov(db_url: str, *args: str):
-    return runner.invoke(app, ["--db", db_url, *args])
-
-
-def ok(db_url: str, *args: str):
-    result = prov(db_url, *args)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr, result.exception)
-    return result
 
 
 def fails(db_url: str, *args: str, code: int = 1):
@@ -49,16 +35,6 @@ def fails(db_url: str, *args: str, code: int = 1):
         assert "Usage:" in result.stderr, result.stderr
         assert "Error:" in result.stderr, result.stderr
     return result
-
-
-def build(db_url: str, *commands: str) -> None:
-    """Run each command line (shell-quoted, without `prov`), all of which must succeed."""
-    for command in commands:
-        ok(db_url, *shlex.split(command))
-
-
-def rows(db_url: str, *args: str) -> list[dict]:
-    return json.loads(ok(db_url, *args, "--format", "json").stdout)
 
 
 def by_name(db_url: str, noun: str) -> dict[str, dict]:

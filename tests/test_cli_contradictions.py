@@ -6,34 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shlex
 
 import pytest
-from typer.testing import CliRunner
 
-from provenance.cli.app import app
-
-runner = CliRunner()
-
-
-def prov(db_url: str, *args: str):
-    return runner.invoke(app, ["--db", db_url, *args])
-
-
-def ok(db_url: str, *args: str):
-    result = prov(db_url, *args)
-    assert result.exit_code == 0, (args, result.stdout, result.stderr, result.exception)
-    return result
-
-
-def build(db_url: str, *commands: str) -> None:
-    for command in commands:
-        ok(db_url, *shlex.split(command))
-
-
-def as_json(db_url: str, *args: str):
-    return json.loads(ok(db_url, *args, "--format", "json").stdout)
-
+from tests.cli import build, ok, prov
+from tests.cli import rows as as_json
 
 DESK = (
     "outlet add AFP --kind wire",
