@@ -102,14 +102,17 @@ class _Assertions(_Resolver):
 
     def _set_groups(self, rows: list[dict]) -> None:
         """group_id: the group of the origin (cites, else speaker); None if unnamed."""
-        origins = {r["cites_id"] or r["speaker_id"] for r in rows} - {None}
-        for chunk in _chunks(origins - self.origins.keys()):
-            stmt = select(Actor.id, Actor.kind, Actor.group_id).where(Actor.id.in_(chunk))
-            for r in self._select(stmt):
-                self.origins[r.id] = None if r.kind == "unnamed" else r.group_id
+        self._load_origins({r["cites_id"] or r["speaker_id"] for r in rows} - {None})
         for r in rows:
             origin = r["cites_id"] or r["speaker_id"]
             r["group_id"] = self.origins[origin] if origin else None
+
+    def _load_origins(self, ids: set[int]) -> None:
+        """self.origins[id]: the group an actor gives a statement as its origin."""
+        for chunk in _chunks(ids - self.origins.keys()):
+            stmt = select(Actor.id, Actor.kind, Actor.group_id).where(Actor.id.in_(chunk))
+            for r in self._select(stmt):
+                self.origins[r.id] = None if r.kind == "unnamed" else r.group_id
 
     def _insert_assertions(self, rows: dict[tuple, tuple[Mention, dict]]) -> None:
         """New statements are inserted; those already recorded must agree with this import."""

@@ -1,11 +1,11 @@
 """Import documents and flat CSV: all or nothing, idempotent, in bulk.
 
-Each batch from ``readers`` (a whole document, or 5,000 CSV rows) is resolved with one
-query per entity kind for the names it does not already know (small maps of names
-to ids are kept between batches) and written with Core ``insert()`` executemany.
-Valid records are written as they come, so that later batches resolve against them;
-every problem is collected, and if there is any, the import's savepoint is rolled back
-and ``ImportRefused`` lists them all (the caller's transaction is rolled back too).
+A document from ``readers`` is one batch, resolved with one query per entity kind for
+the names it does not already know and written with Core ``insert()`` executemany; a
+flat CSV is staged and resolved in SQL by ``flat``. Sources are written in turn, so
+that later ones resolve against earlier ones; every problem is collected, and if there
+is any, the import's savepoint is rolled back and ``ImportRefused`` lists them all (the
+caller's transaction is rolled back too).
 
 The work per entity kind lives in mixins of ``resolve._Resolver``: ``outlets``,
 ``actors`` (with aliases and part_of), ``articles``, ``claims`` (with relations) and
@@ -40,8 +40,10 @@ from provenance.io.actors import _Actors
 from provenance.io.articles import _Articles
 from provenance.io.assertions import _Assertions
 from provenance.io.claims import _Claims
+from provenance.io.fields import _Checker
+from provenance.io.flat import _Flat
 from provenance.io.outlets import _Outlets
-from provenance.io.readers import STDIN, Batch, read_source
+from provenance.io.readers import STDIN, Batch, opened, read_document
 from provenance.io.resolve import _Known
 
 ENTITIES = ("outlets", "actors", "aliases", "articles", "claims", "assertions", "relations")
@@ -73,10 +75,15 @@ def import_sources(
     with session.begin_nested():  # rolled back when ImportRefused leaves the block
         for source in sources:
             run.source = STDIN if source == "-" else source
-            batches = read_source(
-                source, fmt=fmt, stdin=stdin, tolerance=tolerance, problems=run.problems
-            )
-            for batch in batches:
+            check = _Checker(run.source, run.problems, tolerance)
+            with opened(source, fmt=fmt, stdin=stdin, check=check) as found:
+                if found is None:
+                    continue
+                kind, stream = found
+                if kind == "csv":
+                    seen += run._flat(stream, check, progress)
+                    continue
+                batch = read_document(stream, kind, check)
                 run.apply(batch)
                 seen += batch.size
                 if progress:
@@ -99,7 +106,7 @@ def _serialise(session: Session) -> None:
         )
 
 
-class _Run(_Outlets, _Actors, _Articles, _Claims, _Assertions):
+class _Run(_Flat, _Outlets, _Actors, _Articles, _Claims, _Assertions):
     def __init__(self, session: Session, lexicon: Lexicon, tolerance: float) -> None:
         self.session, self.lexicon, self.tolerance = session, lexicon, tolerance
         self.dialect = session.get_bind().dialect.name

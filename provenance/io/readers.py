@@ -3,8 +3,9 @@
 A source is a file path, or ``-`` for stdin. Its format comes from ``fmt`` when given
 (for every source: the caller's word wins over an extension), else from the extension
 (``.csv``, ``.yaml``/``.yml``, ``.json``). A document (YAML or JSON) becomes one
-``Batch``; a CSV file becomes one batch per ``CHUNK`` rows, so a million rows are never
-held at once. Every field is checked (by ``fields``, with ``services.validate``); a bad
+``Batch``; a CSV file is read a row at a time by ``flat`` (in chunks of ``CHUNK`` rows),
+which checks each row's cells as ``_row`` does and asks ``_row`` to report a bad one.
+Every field is checked (by ``fields``, with ``services.validate``); a bad
 field is a ``Problem`` and its record is left out of the batch (its key goes to
 ``Batch.failed`` so that records referring to it are not reported a second time).
 
@@ -23,10 +24,10 @@ Decisions (the lead's, or ours where PRODUCT.md is silent):
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -105,26 +106,24 @@ def detect_format(source: str, fmt: str | None) -> str:
     return found
 
 
-def read_source(
-    source: str, *, fmt: str | None, stdin: TextIO | None, tolerance: float, problems: list
-) -> Iterator[Batch]:
-    """The batches of one source; what cannot be read goes to ``problems``."""
-    label = STDIN if source == "-" else source
-    check = _Checker(label, problems, tolerance)
+@contextmanager
+def opened(
+    source: str, *, fmt: str | None, stdin: TextIO | None, check: _Checker
+) -> Iterator[tuple[str, TextIO] | None]:
+    """(format, stream) of one source, closed after; None (and a problem) if unreadable."""
     try:
         kind = detect_format(source, fmt)
         stream = _open(source, stdin)
     except InvalidInput as exc:
         check.report("file", "", str(exc))
+        yield None
         return
     except OSError as exc:
         check.report("file", "", f"cannot be read: {exc.strerror or exc}")
+        yield None
         return
     try:
-        if kind == "csv":
-            yield from _csv_batches(stream, check)
-        else:
-            yield _document(stream, kind, check)
+        yield kind, stream
     finally:
         if source != "-":
             stream.close()
@@ -194,7 +193,7 @@ def _parse(stream: TextIO, kind: str, check: _Checker) -> object:
     return None
 
 
-def _document(stream: TextIO, kind: str, check: _Checker) -> Batch:
+def read_document(stream: TextIO, kind: str, check: _Checker) -> Batch:
     batch = Batch(implicit=False)
     data = _parse(stream, kind, check)
     if data is None:
@@ -260,33 +259,6 @@ def _quiet_identity(kind: str, entry: dict) -> object:
 
 
 # ---- CSV ------------------------------------------------------------------------------
-
-
-def _csv_batches(stream: TextIO, check: _Checker) -> Iterator[Batch]:
-    reader = csv.reader(stream, strict=True)
-    batch = Batch(implicit=True)
-    try:
-        header = next(reader, None)
-        columns = _header(check, header)
-        if columns is None:
-            return
-        line = reader.line_num
-        for cells in reader:
-            # line_num counts physical lines read so far: a row starts after the last one
-            start, line = line + 1, reader.line_num
-            if not any(cells):
-                continue
-            batch.size += 1
-            _row(batch, check, columns, f"line {start}", cells)
-            if batch.size >= CHUNK:
-                yield batch
-                batch = Batch(implicit=True)
-    except csv.Error as exc:
-        check.report(f"line {reader.line_num}", "", f"not valid CSV: {exc}")
-    except UnicodeDecodeError:
-        check.report(f"line {reader.line_num + 1}", "", "is not UTF-8 text")
-    if batch.size:
-        yield batch
 
 
 def _header(check: _Checker, header: list[str] | None) -> list | None:

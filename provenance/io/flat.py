@@ -1,0 +1,694 @@
+"""The flat CSV in bulk: rows staged in a temporary table, records made in SQL.
+
+A flat CSV has one row per assertion, so a year of a desk is a million rows naming the
+same 300,000 claims, 200,000 articles and a few thousand outlets and actors again and
+again. Resolving it a record at a time, as a document is, costs about 200 µs a row.
+Here a row costs its cells' checks and one staged tuple:
+
+1. **Read.** Each row's cells are checked by the same cleaners as a document's fields
+   (``fields.CLEANERS``), remembered per distinct value for the columns that repeat.
+   Its outlets and actors (few, named on row after row) are resolved to ids a chunk of
+   ``readers.CHUNK`` rows at a time, new ones created by the ``outlets`` and ``actors``
+   mixins. The row goes to the temporary table ``prov_rows``, keyed by its line
+   (executemany on SQLite, ``COPY`` on PostgreSQL).
+2. **Claims and articles** are grouped from the staged rows in SQL into ``prov_claims``
+   and ``prov_articles`` (one row per key: the first line naming it, the values given,
+   whether its rows give two values for one field), matched to stored records,
+   compared with them, and the new ones inserted with one ``INSERT … SELECT`` each.
+3. **Assertions** go in with one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` joining
+   each staged row to its claim and article.
+
+Problems are found in SQL and explained in Python: a row with a bad cell is read again
+by ``readers._row``, which reports it as it always has, and is not staged; a key whose
+rows disagree, a record stored with another value, a statement repeated or recorded
+with other words: only those rows come back, to the same ``_merge``, ``_check`` and
+``_same_statement`` the document path uses, so that every message names its line.
+
+Decisions (PRODUCT.md section 4 is the authority; where it is silent):
+
+- An outlet first named in ``via`` is created as a wire, one first named in ``outlet``
+  as ``other``; the first chunk of rows naming it decides.
+- A statement stated twice (same claim, article, speaker, cited source and stance)
+  keeps the first row's words, filled from later rows where it has none; a later row
+  giving other words is a problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Mapping
+from operator import itemgetter
+from typing import Any, TextIO
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from provenance.errors import InvalidInput
+from provenance.io import readers
+from provenance.io.articles import ARTICLE_FIELDS, REF, _csv_article_key
+from provenance.io.claims import CLAIM_FIELDS, KEY
+from provenance.io.fields import CLEANERS, _Checker
+from provenance.io.readers import CSV_COLUMNS, CSV_NAMES, Batch, Mention
+from provenance.io.resolve import _chunks, _Resolver, name_key, outlet_key
+from provenance.services import validate
+
+ROWS, CLAIMS, ARTICLES = "prov_rows", "prov_claims", "prov_articles"
+# a staged row: what one CSV row says, cleaned, with the ids of its outlets and actors
+STAGED = {
+    "line": "INTEGER PRIMARY KEY",
+    "claim_key": "TEXT",
+    "text": "TEXT",
+    "topic": "TEXT",
+    "quantity": "TEXT",
+    "unit": "TEXT",
+    "as_of": "DATE",
+    "since": "DATE",
+    "cumulative": "INTEGER",
+    "figure": "TEXT",  # an explicit low/high as one comparable token; None: not given
+    "low": "FLOAT",  # the interval: the explicit one, else the quantity's
+    "high": "FLOAT",
+    "low_open": "INTEGER",
+    "high_open": "INTEGER",
+    "akey": "TEXT",  # the article's key: its URL, else outlet, date and title
+    "url": "TEXT",
+    "title": "TEXT",
+    "published": "DATE",
+    "outlet_id": "INTEGER",
+    "via_id": "INTEGER",
+    "speaker_id": "INTEGER",
+    "cites_id": "INTEGER",
+    "group_id": "INTEGER",
+    "stance": "TEXT",
+    "wording": "TEXT",
+    "quote": "TEXT",
+    "confidence": "TEXT",
+    "manual": "INTEGER",
+}
+CLAIM_GIVEN = ("text", "topic", "quantity", "unit", "as_of", "since", "cumulative", "figure")
+GROUPED = {
+    CLAIMS: {
+        "key": "TEXT PRIMARY KEY",
+        "line": "INTEGER",  # the first row naming it
+        "fline": "INTEGER",  # the row its figure comes from (explicit, else a quantity)
+        "mixed": "INTEGER",  # 1: its rows give two values for one field
+        "existed": "INTEGER",  # 1: stored before this import
+        "id": "INTEGER",
+        **{c: STAGED[c] for c in CLAIM_GIVEN},
+    },
+    ARTICLES: {
+        "akey": "TEXT PRIMARY KEY",
+        "line": "INTEGER",
+        "mixed": "INTEGER",
+        "existed": "INTEGER",
+        "id": "INTEGER",
+        **{c: STAGED[c] for c in ("url", "title", "published", "outlet_id", "via_id")},
+    },
+}
+# the CSV columns, in the order a row is read
+READ = ("claim_key", "claim_text", "topic", "quantity", "low", "low_open", "high", "high_open")
+READ += ("unit", "as_of", "since", "cumulative", "stance", "speaker", "cites", "wording")
+READ += ("confidence", "quote", "outlet", "via", "article_url", "article_title", "published")
+FIGURE = ("quantity", "low", "low_open", "high", "high_open")
+OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+MEMO_LIMIT = 1 << 16  # distinct values remembered per map before it is cleared
+BAD = object()  # a remembered cell that fails its check
+NO_FIGURE = (None, None, None, None, None)
+SLUG = validate._SLUG.match
+
+
+class _Flat(_Resolver):
+    """The flat CSV path of ``importer._Run``."""
+
+    def _flat(self, stream: TextIO, check: _Checker, progress: Callable[[int], None] | None) -> int:
+        """Import one CSV source; the number of rows it has."""
+        reader = csv.reader(stream, strict=True)
+        try:
+            columns = readers._header(check, next(reader, None))
+        except csv.Error as exc:
+            check.report("line 1", "", f"not valid CSV: {exc}")
+            return 0
+        except UnicodeDecodeError:
+            check.report("line 1", "", "is not UTF-8 text")
+            return 0
+        if columns is None:
+            return 0
+        conn = self.session.connection()
+        _create_stage(conn)
+        rows = _Rows(self, check, columns)
+        line = reader.line_num
+        try:
+            for cells in reader:
+                # line_num counts physical lines read so far: a row starts after the last one
+                start, line = line + 1, reader.line_num
+                if any(cells):
+                    rows.add(start, cells)
+                    if rows.read >= readers.CHUNK:
+                        self._stage_chunk(conn, rows, progress)
+        except csv.Error as exc:
+            check.report(f"line {reader.line_num}", "", f"not valid CSV: {exc}")
+        except UnicodeDecodeError:
+            check.report(f"line {reader.line_num + 1}", "", "is not UTF-8 text")
+        self._stage_chunk(conn, rows, progress)
+        self._flat_claims(conn, rows.failed)
+        self._flat_articles(conn)
+        self._flat_assertions(conn, rows.staged)
+        _drop_stage(conn)
+        return rows.seen
+
+    def _stage_chunk(self, conn: Connection, rows: _Rows, progress) -> None:
+        """Resolve the outlets and actors a chunk names, and stage its rows."""
+        if rows.new_outlets:
+            self._outlets(Batch(implicit=True, outlets=list(rows.new_outlets.values())))
+            for key in rows.new_outlets:
+                rows.outlet_ids[key] = self.outlets[key].id
+        if rows.new_actors:
+            self._actors(Batch(implicit=True, actors=list(rows.new_actors.values())))
+            ids = {key: self.actors[key].id for key in rows.new_actors}
+            self._load_origins(set(ids.values()))
+            for key, id_ in ids.items():
+                rows.actor_ids[key] = (id_, self.origins[id_])
+        _insert_rows(conn, rows.tuples())
+        if progress and rows.read:
+            progress(rows.read)
+        rows.next_chunk()
+        for cache in (self.outlets, self.actors, self.origins):
+            if len(cache) > MEMO_LIMIT:
+                cache.clear()
+
+    # ---- claims -----------------------------------------------------------------------
+
+    def _flat_claims(self, conn: Connection, failed: set) -> None:
+        mixed = " OR ".join(f"min({c}) <> max({c})" for c in CLAIM_GIVEN)
+        given = ", ".join(f"max({c}) AS {c}" for c in CLAIM_GIVEN)
+        conn.exec_driver_sql(f"""
+            INSERT INTO {CLAIMS} (key, line, fline, mixed, existed, id, {", ".join(CLAIM_GIVEN)})
+            SELECT g.key, g.line, g.fline, g.mixed, CASE WHEN c.id IS NULL THEN 0 ELSE 1 END,
+                   c.id, {_of("g", CLAIM_GIVEN)}
+            FROM (SELECT claim_key AS key, min(line) AS line,
+                         coalesce(min(CASE WHEN figure IS NOT NULL THEN line END),
+                                  min(CASE WHEN quantity IS NOT NULL THEN line END)) AS fline,
+                         CASE WHEN {mixed} THEN 1 ELSE 0 END AS mixed, {given}
+                  FROM {ROWS} GROUP BY claim_key) g
+            LEFT JOIN claims c ON c.key = g.key
+            ORDER BY g.key""")
+        self._claims_disagreeing(conn)
+        self._claims_unlike_stored(conn)
+        new = f"SELECT key, line FROM {CLAIMS} WHERE id IS NULL AND text IS NULL ORDER BY line"
+        for key, line in conn.exec_driver_sql(new):
+            if key not in failed:
+                m = Mention(f"line {line}", {}, CSV_NAMES["claim"])
+                self.problem(m, "text", "is required for a new claim")
+        added = conn.exec_driver_sql(f"""
+            INSERT INTO claims (key, text, topic, quantity, unit, as_of, since, cumulative,
+                                low, high, low_open, high_open)
+            SELECT p.key, p.text, p.topic, p.quantity, p.unit, p.as_of, p.since,
+                   coalesce(p.cumulative, 0) <> 0, f.low, f.high,
+                   coalesce(f.low_open, 0) <> 0, coalesce(f.high_open, 0) <> 0
+            FROM {CLAIMS} p LEFT JOIN {ROWS} f ON f.line = p.fline
+            WHERE p.id IS NULL AND p.text IS NOT NULL
+            ORDER BY p.key
+            ON CONFLICT DO NOTHING""").rowcount
+        self.added["claims"] += max(added, 0)
+        conn.exec_driver_sql(f"""
+            UPDATE {CLAIMS} SET id = c.id FROM claims c
+            WHERE {CLAIMS}.id IS NULL AND c.key = {CLAIMS}.key""")
+
+    def _claims_disagreeing(self, conn: Connection) -> None:
+        """Claims whose rows give two values for one field: their rows go to ``_merge``."""
+        found = conn.exec_driver_sql(f"""
+            SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
+                   r.low, r.high, r.low_open, r.high_open
+            FROM {CLAIMS} p JOIN {ROWS} r ON r.claim_key = p.key
+            WHERE p.mixed = 1 ORDER BY r.line""")
+        mentions = [_claim_mention(r) for r in found.mappings()]
+        if mentions:
+            self._merge("claim", mentions, KEY, CLAIM_FIELDS, KEY)
+
+    def _claims_unlike_stored(self, conn: Connection) -> None:
+        """Claims stored before, given with another value: ``_check`` names both."""
+        unlike = " OR ".join(
+            f"(p.{c} IS NOT NULL AND p.{c} <> c.{c})"
+            for c in ("text", "topic", "quantity", "unit", "as_of", "since")
+        )
+        found = conn.exec_driver_sql(f"""
+            SELECT p.line, p.key, {_of("p", CLAIM_GIVEN)},
+                   f.low, f.high, f.low_open, f.high_open
+            FROM {CLAIMS} p JOIN claims c ON c.id = p.id
+            LEFT JOIN {ROWS} f ON f.line = p.fline
+            WHERE p.existed = 1 AND p.mixed = 0 AND ({unlike} OR p.figure IS NOT NULL
+               OR (p.cumulative IS NOT NULL AND p.cumulative <> CAST(c.cumulative AS INTEGER)))
+            ORDER BY p.line""")
+        mentions = [_claim_mention(r) for r in found.mappings()]
+        self._load_claims(m.values["key"] for m in mentions)
+        for m in mentions:
+            self._check("claim", m, self.claims[m.values["key"]].values, CLAIM_FIELDS, KEY)
+
+    # ---- articles ---------------------------------------------------------------------
+
+    def _flat_articles(self, conn: Connection) -> None:
+        given = ("url", "title", "published", "outlet_id", "via_id")
+        mixed = " OR ".join(f"min({c}) <> max({c})" for c in given[1:])
+        conn.exec_driver_sql(f"""
+            INSERT INTO {ARTICLES} (akey, line, mixed, existed, id, {", ".join(given)})
+            SELECT g.akey, g.line, g.mixed, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END, a.id,
+                   {_of("g", given)}
+            FROM (SELECT akey, min(line) AS line, CASE WHEN {mixed} THEN 1 ELSE 0 END AS mixed,
+                         {", ".join(f"max({c}) AS {c}" for c in given)}
+                  FROM {ROWS} GROUP BY akey) g
+            LEFT JOIN articles a ON a.url = g.url
+            ORDER BY g.akey""")
+        # an article without URL is known by its outlet, title and date
+        untitled = f"""(SELECT min(a.id) FROM articles a WHERE a.url IS NULL
+            AND a.outlet_id = {ARTICLES}.outlet_id AND a.title = {ARTICLES}.title
+            AND {_same(conn, "a.published", f"{ARTICLES}.published")})"""
+        conn.exec_driver_sql(f"""
+            UPDATE {ARTICLES} SET id = {untitled},
+                existed = CASE WHEN {untitled} IS NULL THEN 0 ELSE 1 END
+            WHERE url IS NULL""")
+        self._articles_disagreeing(conn)
+        self._articles_unlike_stored(conn)
+        added = conn.exec_driver_sql(f"""
+            INSERT INTO articles (url, title, published, outlet_id, via_id)
+            SELECT url, title, published, outlet_id, via_id FROM {ARTICLES}
+            WHERE id IS NULL ORDER BY akey
+            ON CONFLICT DO NOTHING""").rowcount
+        self.added["articles"] += max(added, 0)
+        conn.exec_driver_sql(f"""
+            UPDATE {ARTICLES} SET id = a.id FROM articles a
+            WHERE {ARTICLES}.id IS NULL AND a.url = {ARTICLES}.url""")
+        conn.exec_driver_sql(
+            f"UPDATE {ARTICLES} SET id = {untitled} WHERE id IS NULL AND url IS NULL"
+        )
+
+    def _articles_disagreeing(self, conn: Connection) -> None:
+        found = conn.exec_driver_sql(f"""
+            SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
+            FROM {ARTICLES} p JOIN {ROWS} r ON r.akey = p.akey
+            WHERE p.mixed = 1 ORDER BY r.line""")
+        mentions = self._article_mentions(conn, list(found.mappings()))
+        if mentions:
+            self._merge("article", mentions, _csv_article_key, ARTICLE_FIELDS, REF)
+
+    def _articles_unlike_stored(self, conn: Connection) -> None:
+        unlike = " OR ".join(
+            f"(p.{c} IS NOT NULL AND {_differ(conn, f'p.{c}', f'a.{c}')})"
+            for c in ("via_id", "title", "published")
+        )
+        found = conn.exec_driver_sql(f"""
+            SELECT p.line, p.url, p.title, p.published, p.outlet_id, p.via_id
+            FROM {ARTICLES} p JOIN articles a ON a.id = p.id
+            WHERE p.existed = 1 AND p.mixed = 0 AND (p.outlet_id <> a.outlet_id OR {unlike})
+            ORDER BY p.line""")
+        mentions = self._article_mentions(conn, list(found.mappings()))
+        self._load_articles([_csv_article_key(m.values) for m in mentions])
+        for m in mentions:
+            known = self._article(_csv_article_key(m.values))
+            self._check("article", m, known.values, ARTICLE_FIELDS, REF)
+
+    def _article_mentions(self, conn: Connection, rows: list[Mapping]) -> list[Mention]:
+        """Staged articles as the mentions a document gives (outlets by name)."""
+        ids = sorted({r[c] for r in rows for c in ("outlet_id", "via_id")} - {None})
+        names: dict[int, str] = {}
+        for chunk in _chunks(ids):
+            found = conn.execute(OUTLET_NAMES, {"ids": chunk})
+            names |= dict(found.all())
+        mentions = []
+        for r in rows:
+            values = {"outlet": names[r["outlet_id"]]}
+            values |= {"via": names[r["via_id"]]} if r["via_id"] else {}
+            values |= {f: r[f] for f in ("url", "title") if r[f] is not None}
+            if r["published"] is not None:
+                values["published"] = _date(r["published"])
+            mentions.append(Mention(f"line {r['line']}", values, CSV_NAMES["article"]))
+        return mentions
+
+    # ---- assertions -------------------------------------------------------------------
+
+    def _flat_assertions(self, conn: Connection, staged: int) -> None:
+        joined = f"""{ROWS} r JOIN {CLAIMS} p ON p.key = r.claim_key
+            JOIN {ARTICLES} q ON q.akey = r.akey"""
+        recorded = self._recorded_statements(conn, joined)
+        if self.problems:  # rows may name a claim that was not made: count those that join
+            staged = conn.exec_driver_sql(
+                f"SELECT count(*) FROM {joined} WHERE p.id IS NOT NULL AND q.id IS NOT NULL"
+            ).scalar()
+        before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM assertions").scalar()
+        added = conn.exec_driver_sql(f"""
+            INSERT INTO assertions (claim_id, article_id, speaker_id, cites_id, group_id,
+                                    stance, wording, quote, confidence, confidence_manual)
+            SELECT p.id, q.id, r.speaker_id, r.cites_id, r.group_id, r.stance, r.wording,
+                   r.quote, r.confidence, r.manual <> 0
+            FROM {joined}
+            WHERE p.id IS NOT NULL AND q.id IS NOT NULL
+            ORDER BY r.line
+            ON CONFLICT DO NOTHING""").rowcount
+        added = max(added, 0)
+        self.added["assertions"] += added
+        if added + recorded < staged:  # some rows state one statement twice
+            self._repeated_statements(conn, joined, before)
+
+    def _recorded_statements(self, conn: Connection, joined: str) -> int:
+        """How many rows state a statement recorded before; those saying otherwise are
+        problems. Only a claim and an article stored before can have one."""
+        if not (_any_existed(conn, CLAIMS) and _any_existed(conn, ARTICLES)):
+            return 0
+        on = """s.claim_id = p.id AND s.article_id = q.id AND s.stance = r.stance
+            AND coalesce(s.speaker_id, 0) = coalesce(r.speaker_id, 0)
+            AND coalesce(s.cites_id, 0) = coalesce(r.cites_id, 0)"""
+        unlike = f"""(r.wording IS NOT NULL AND {_differ(conn, "r.wording", "s.wording")})
+            OR (r.quote IS NOT NULL AND {_differ(conn, "r.quote", "s.quote")})
+            OR (r.manual = 1 AND r.confidence <> s.confidence)"""
+        where = "p.existed = 1 AND q.existed = 1"
+        recorded, unlike_count = conn.exec_driver_sql(f"""
+            SELECT count(*), coalesce(sum(CASE WHEN {unlike} THEN 1 ELSE 0 END), 0)
+            FROM {joined} JOIN assertions s ON {on} WHERE {where}""").one()
+        if unlike_count:
+            found = conn.exec_driver_sql(f"""
+                SELECT r.line, r.wording, r.quote, r.confidence, r.manual,
+                       s.wording, s.quote, s.confidence, s.confidence_manual
+                FROM {joined} JOIN assertions s ON {on}
+                WHERE {where} AND ({unlike}) ORDER BY r.line""")
+            for r in found:
+                stored = _said(*r[5:9])
+                self._same_statement(
+                    Mention(f"line {r[0]}", {}), _said(*r[1:5]), stored, "recorded"
+                )
+        return recorded
+
+    def _repeated_statements(self, conn: Connection, joined: str, before: int) -> None:
+        """Rows stating one statement twice must agree; the first is filled from the rest."""
+        identity = "p.id, q.id, coalesce(r.speaker_id, 0), coalesce(r.cites_id, 0), r.stance"
+        found = conn.exec_driver_sql(f"""
+            SELECT r.line, {identity}, r.wording, r.quote, r.confidence, r.manual
+            FROM {joined}
+            WHERE ({identity}) IN (SELECT {identity} FROM {joined}
+                                   WHERE p.id IS NOT NULL AND q.id IS NOT NULL
+                                   GROUP BY {identity} HAVING count(*) > 1)
+            ORDER BY r.line""")
+        firsts: dict[tuple, tuple[Mention, dict]] = {}
+        for r in found:
+            m, said = Mention(f"line {r[0]}", {}), _said(*r[6:10])
+            if first := firsts.get(tuple(r[1:6])):
+                self._same_statement(m, said, first[1], f"at {first[0].where}", fill=True)
+            else:
+                firsts[tuple(r[1:6])] = (m, said)
+        fill = text("""
+            UPDATE assertions SET wording = :wording, quote = :quote,
+                confidence = :confidence, confidence_manual = :confidence_manual
+            WHERE id > :before AND claim_id = :claim AND article_id = :article
+              AND coalesce(speaker_id, 0) = :speaker AND coalesce(cites_id, 0) = :cites
+              AND stance = :stance""")
+        for (claim, article, speaker, cites, stance), (_, said) in firsts.items():
+            words = {k: said[k] for k in ("wording", "quote", "confidence", "confidence_manual")}
+            where = {"claim": claim, "article": article, "speaker": speaker, "cites": cites}
+            conn.execute(fill, words | where | {"stance": stance, "before": before})
+
+
+class _Rows:
+    """The rows of one CSV source, checked and turned into staged tuples a chunk at a time."""
+
+    def __init__(self, run: _Flat, check: _Checker, columns: list) -> None:
+        self.run, self.check, self.columns = run, check, columns
+        self.width = len(columns)
+        named = {column: name for name, column in CSV_COLUMNS.items()}
+        at = {named[c]: i for i, c in enumerate(columns) if c is not None}
+        self.at = [at.get(name, self.width) for name in READ]  # width: an empty cell
+        self.quiet = _Checker("", [], check.tolerance)  # figures: problems reported again
+        self.cells = itemgetter(*self.at)
+        self.pending: list[tuple] = []  # staged rows of this chunk
+        self.unresolved: list[tuple] = []  # rows naming an outlet or actor not resolved yet
+        self.new_outlets: dict[str, Mention] = {}
+        self.new_actors: dict[str, Mention] = {}
+        self.outlet_ids: dict[str, int] = {}
+        self.actor_ids: dict[str, tuple[int, int | None]] = {}  # key -> (id, origin group)
+        self.memo: dict[str, dict] = {c: {} for c in ("date", "flag", "stance", "confidence")}
+        self.figures: dict[tuple, Any] = {}
+        self.levels: dict[str, str] = {}
+        self.failed: set = set()  # keys of claims on rows refused for a bad cell
+        self.seen = self.read = self.staged = 0
+
+    def add(self, line: int, cells: list[str]) -> None:
+        self.seen += 1
+        self.read += 1
+        n = len(cells)
+        row = None
+        if n <= self.width:
+            cells.extend([""] * (self.width + 1 - n))
+            row = self._clean(line, list(map(str.strip, self.cells(cells))))
+            del cells[n:]
+        if row is None:
+            self._refuse(line, cells)
+
+    def _refuse(self, line: int, cells: list[str]) -> None:
+        """Read the row again as ``readers`` does, which reports every bad cell."""
+        scratch = Batch(implicit=True)
+        before = len(self.check.problems)
+        readers._row(scratch, self.check, self.columns, f"line {line}", cells)
+        self.failed |= scratch.failed["claim"]
+        # the checks here are those of readers, remembered: what they refuse, it refuses
+        assert len(self.check.problems) > before, f"line {line} was refused without a reason"
+
+    def _clean(self, line: int, c: list[str]) -> bool | None:
+        """Stage the row's clean values (pending its new outlets' and actors' ids); None
+        if a cell fails its check."""
+        (key, text_, topic, quantity, low, low_open, high, high_open, unit, as_of, since) = c[:11]
+        (cumulative, stance, speaker, cites, wording, confidence, quote, outlet, via) = c[11:20]
+        url, title, published = c[20:]
+        if not key or not outlet or not (url or title) or not SLUG(key):
+            return None
+        dates = self.memo["date"]
+        if as_of:
+            as_of = dates.get(as_of) or self._memo("date", as_of, _iso)
+        if since:
+            since = dates.get(since) or self._memo("date", since, _iso)
+        if published:
+            published = dates.get(published) or self._memo("date", published, _iso)
+        flag = None
+        if cumulative:
+            flag = self.memo["flag"].get(cumulative)
+            if flag is None:
+                flag = self._memo("flag", cumulative, _flag)
+        stance = (
+            (self.memo["stance"].get(stance) or self._memo("stance", stance, _stance))
+            if stance
+            else "asserts"
+        )
+        if confidence:
+            level, manual = (
+                self.memo["confidence"].get(confidence)
+                or self._memo("confidence", confidence, _confidence),
+                1,
+            )
+        else:
+            level, manual = self.levels.get(wording) or self._level(line, wording), 0
+        if BAD in (as_of, since, published, flag, stance, level):
+            return None
+        figure: Any = NO_FIGURE
+        if quantity or low or high or low_open or high_open:
+            figure = self._figure(line, (quantity, low, low_open, high, high_open))
+            if figure is BAD:
+                return None
+        ok, vk = outlet_key(outlet), (outlet_key(via) if via else None)
+        sk, ck = (name_key(speaker) if speaker else None), (name_key(cites) if cites else None)
+        outlets, actors = self.outlet_ids, self.actor_ids
+        o, v = outlets.get(ok), (outlets.get(vk) if vk else None)
+        s, k = (actors.get(sk) if sk else None), (actors.get(ck) if ck else None)
+        row = (line, key, text_ or None, topic or None, quantity or None, unit or None)
+        row += (as_of or None, since or None, flag, *figure)
+        if o is None or (vk and v is None) or (sk and s is None) or (ck and k is None):
+            self._name(line, ok, outlet, vk, via, sk, speaker, ck, cites)
+            article = (url or None, url or None, title or None, published or None, ok, vk)
+            said = (sk, ck, None, stance, wording or None, quote or None, level, manual)
+            self.unresolved.append((*row, *article, *said))
+            return True
+        akey = url or f"\x1f{o}\x1f{published}\x1f{title}"
+        origin = k or s
+        ids = (s and s[0], k and k[0], origin and origin[1])
+        article = (akey, url or None, title or None, published or None, o, v)
+        said = (*ids, stance, wording or None, quote or None, level, manual)
+        self.pending.append((*row, *article, *said))
+        return True
+
+    def _name(self, line, ok, outlet, vk, via, sk, speaker, ck, cites) -> None:
+        """Outlets and actors to resolve before the chunk is staged."""
+        where = f"line {line}"
+        if ok not in self.outlet_ids and ok not in self.new_outlets:
+            self.new_outlets[ok] = Mention(where, {"name": outlet})
+        if vk and vk not in self.outlet_ids:
+            known = self.new_outlets.get(vk)
+            if known is None:
+                self.new_outlets[vk] = Mention(where, {"name": via, "new_kind": "wire"})
+            else:
+                known.values.setdefault("new_kind", "wire")
+        for k, name in ((sk, speaker), (ck, cites)):
+            if k and k not in self.actor_ids and k not in self.new_actors:
+                self.new_actors[k] = Mention(where, {"name": name})
+
+    def _memo(self, column: str, cell: str, clean: Callable[[str], Any]) -> Any:
+        memo = self.memo[column]
+        found = memo.get(cell)
+        if found is None:
+            if len(memo) > MEMO_LIMIT:
+                memo.clear()
+            try:
+                found = memo[cell] = clean(cell)
+            except InvalidInput:
+                found = memo[cell] = BAD
+        return found
+
+    def _figure(self, line: int, cells: tuple[str, ...]) -> Any:
+        """(token, low, high, low_open, high_open) as ``fields`` reads them, or BAD."""
+        found = self.figures.get(cells)
+        if found is None:
+            if len(self.figures) > MEMO_LIMIT:
+                self.figures.clear()
+            self.quiet.bad = False
+            raw = {name: cell for name, cell in zip(FIGURE, cells, strict=True) if cell}
+            out = self.quiet.clean("claim", raw, f"line {line}", {})
+            given, derived = out.get("interval"), out.get("derived")
+            if self.quiet.bad:
+                found = BAD
+            elif given:
+                lo, hi, lo_open, hi_open = given
+                found = (
+                    f"{lo!r}|{hi!r}|{lo_open:d}|{hi_open:d}",
+                    lo,
+                    hi,
+                    int(lo_open),
+                    int(hi_open),
+                )
+            elif derived:
+                lo, hi, lo_open, hi_open = derived
+                found = (None, lo, hi, int(lo_open), int(hi_open))
+            else:
+                found = (None, None, None, None, None)
+            self.figures[cells] = found
+        return found
+
+    def _level(self, line: int, wording: str) -> str:
+        level = self.levels.get(wording)
+        if level is None:
+            level = self.levels[wording] = self.run._level(Mention(f"line {line}", {}), wording)
+        return level
+
+    def tuples(self) -> list[tuple]:
+        """The chunk's rows as staged, their outlets and actors resolved by now."""
+        outlets, actors = self.outlet_ids, self.actor_ids
+        for r in self.unresolved:
+            outlet, via = outlets[r[18]], (outlets[r[19]] if r[19] else None)
+            speaker, cites = (actors[r[20]] if r[20] else None), (actors[r[21]] if r[21] else None)
+            origin = cites or speaker
+            akey = r[15] or f"\x1f{outlet}\x1f{r[17] or ''}\x1f{r[16] or ''}"
+            ids = (speaker and speaker[0], cites and cites[0], origin and origin[1])
+            self.pending.append((*r[:14], akey, *r[15:18], outlet, via, *ids, *r[23:]))
+        self.staged += len(self.pending)
+        return self.pending
+
+    def next_chunk(self) -> None:
+        self.pending, self.unresolved, self.read = [], [], 0
+        self.new_outlets, self.new_actors = {}, {}
+        for ids in (self.outlet_ids, self.actor_ids):
+            if len(ids) > MEMO_LIMIT:
+                ids.clear()
+
+
+# ---- cells ----------------------------------------------------------------------------
+
+
+def _iso(cell: str) -> str:
+    return validate.date(cell, "date").isoformat()  # type: ignore[union-attr]
+
+
+def _flag(cell: str) -> int:
+    return int(validate.flag(cell, "cumulative"))
+
+
+_stance = CLEANERS["assertion"]["stance"]
+_confidence = CLEANERS["assertion"]["confidence"]
+
+
+# ---- staged rows back to mentions -----------------------------------------------------
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _claim_mention(r: Mapping) -> Mention:
+    values: dict[str, Any] = {"key": r["key"]}
+    values |= {f: r[f] for f in ("text", "topic", "quantity", "unit") if r[f] is not None}
+    values |= {f: _date(r[f]) for f in ("as_of", "since") if r[f] is not None}
+    if r["cumulative"] is not None:
+        values["cumulative"] = bool(r["cumulative"])
+    if r["figure"] is not None:
+        values["interval"] = (r["low"], r["high"], bool(r["low_open"]), bool(r["high_open"]))
+    return Mention(f"line {r['line']}", values, CSV_NAMES["claim"])
+
+
+def _said(wording, quote, confidence, manual) -> dict[str, Any]:
+    """What a statement says, as ``_same_statement`` compares it."""
+    return {
+        "wording": wording,
+        "quote": quote,
+        "quote_start": None,
+        "quote_end": None,
+        "confidence": confidence,
+        "confidence_manual": bool(manual),
+    }
+
+
+# ---- SQL ------------------------------------------------------------------------------
+
+
+def _of(alias: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{c}" for c in columns)
+
+
+def _same(conn: Connection, a: str, b: str) -> str:
+    """a equals b, NULL equal to NULL."""
+    return f"{a} IS {b}" if conn.dialect.name == "sqlite" else f"{a} IS NOT DISTINCT FROM {b}"
+
+
+def _differ(conn: Connection, a: str, b: str) -> str:
+    """a differs from b, NULL differing from any value."""
+    return f"{a} IS NOT {b}" if conn.dialect.name == "sqlite" else f"{a} IS DISTINCT FROM {b}"
+
+
+def _any_existed(conn: Connection, table: str) -> bool:
+    return (
+        conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE existed = 1 LIMIT 1").first() is not None
+    )
+
+
+def _create_stage(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    for table, columns in ((ROWS, STAGED), *GROUPED.items()):
+        ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
+        # SQLite: the grouped tables are looked up by their key, so keyed by it alone
+        tail = "" if postgres or table == ROWS else " WITHOUT ROWID"
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {table} ({ddl}){tail}")
+
+
+def _drop_stage(conn: Connection) -> None:
+    for table in (ROWS, *GROUPED):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+def _insert_rows(conn: Connection, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {ROWS} ({', '.join(STAGED)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(STAGED))
+            cursor.executemany(f"INSERT INTO {ROWS} VALUES ({marks})", rows)
+    finally:
+        cursor.close()
