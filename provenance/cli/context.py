@@ -42,11 +42,11 @@ def open_engine(ctx: typer.Context, *, migrate: bool = True):
 
 
 @contextmanager
-def session(ctx: typer.Context, *, write: bool = False) -> Iterator:
+def session(ctx: typer.Context, *, write: bool = False, bulk: bool = False) -> Iterator:
     """A session in one transaction, on a schema upgraded to head on first use."""
     from provenance.db.engine import session_scope
 
-    with open_engine(ctx) as engine, session_scope(engine, write=write) as s:
+    with open_engine(ctx) as engine, session_scope(engine, write=write, bulk=bulk) as s:
         yield s
 
 

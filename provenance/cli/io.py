@@ -44,7 +44,7 @@ def import_(
     if "-" in files and fmt is None:
         raise typer.BadParameter("reading stdin (-) needs --format csv|yaml|json")
     settings = load_settings()
-    with session(ctx, write=True) as s, progress_bar("importing") as tick:
+    with session(ctx, write=True, bulk=True) as s, progress_bar("importing") as tick:
         report = import_sources(
             s,
             files,

@@ -46,17 +46,27 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
+        options = conn.get_execution_options()
+        # foreign_keys can change only outside a transaction: set for each one
+        checked = "OFF" if options.get("prov_bulk") else "ON"
+        conn.exec_driver_sql(f"PRAGMA foreign_keys = {checked}")
         # A writer takes the write lock at BEGIN, so a second writer waits out the
         # busy timeout instead of failing with "database is locked" on upgrade.
-        mode = "IMMEDIATE" if conn.get_execution_options().get("prov_writer") else "DEFERRED"
+        mode = "IMMEDIATE" if options.get("prov_writer") else "DEFERRED"
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
 @contextmanager
-def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
-    bind = engine.execution_options(prov_writer=True) if write else engine
+def session_scope(engine: Engine, *, write: bool = False, bulk: bool = False) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error.
+
+    ``bulk``: a load whose every reference was read from the referenced table in the
+    same transaction (``prov import``). SQLite then skips its foreign-key checks, which
+    cost more than half of loading a million statements (a parent look-up for each of
+    five references of each row); PostgreSQL keeps them.
+    """
+    bind = engine.execution_options(prov_writer=True, prov_bulk=bulk) if write else engine
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

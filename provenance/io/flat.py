@@ -105,8 +105,9 @@ GROUPED = {
         **{c: STAGED[c] for c in ("url", "title", "published", "outlet_id", "via_id")},
     },
 }
-MIXED_CLAIMS = f"SELECT key FROM {CLAIMS} WHERE mixed = 1"
-MIXED_ARTICLES = f"SELECT akey FROM {ARTICLES} WHERE mixed = 1"
+# new claims and articles whose rows disagree (stored ones are compared row by row)
+MIXED_CLAIMS = f"SELECT key FROM {CLAIMS} WHERE mixed = 1 AND existed = 0"
+MIXED_ARTICLES = f"SELECT akey FROM {ARTICLES} WHERE mixed = 1 AND existed = 0"
 # the CSV columns, in the order a row is read
 READ = ("claim_key", "claim_text", "topic", "quantity", "low", "low_open", "high", "high_open")
 READ += ("unit", "as_of", "since", "cumulative", "stance", "speaker", "cites", "wording")
@@ -116,6 +117,7 @@ OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
 REBUILD_AT = 50_000  # staged rows from which a load rebuilds the statements' indexes
+TEMP_CACHE_KIB = 8 * 1024  # SQLite's cache for the staged tables (its default: 2 MB)
 MEMO_LIMIT = 1 << 16  # distinct values remembered per map before it is cleared
 BAD = object()  # a remembered cell that fails its check
 NO_FIGURE = (None, None, None, None, None)
@@ -232,21 +234,22 @@ class _Flat(_Resolver):
             self._merge("claim", mentions, KEY, CLAIM_FIELDS, KEY)
 
     def _claims_unlike_stored(self, conn: Connection) -> None:
-        """Claims stored before, given with another value: ``_check`` names both."""
+        """Rows giving a stored claim another value: ``_check`` names both, row by row."""
         unlike = " OR ".join(
             f"(p.{c} IS NOT NULL AND p.{c} <> c.{c})"
             for c in ("text", "topic", "quantity", "unit", "as_of", "since")
         )
+        offending = f"""SELECT p.key FROM {CLAIMS} p JOIN claims c ON c.id = p.id
+            WHERE p.existed = 1 AND (p.mixed = 1 OR {unlike} OR p.figure IS NOT NULL
+               OR (p.cumulative IS NOT NULL AND p.cumulative <> CAST(c.cumulative AS INTEGER)))"""
+        if not conn.exec_driver_sql(f"{offending} LIMIT 1").first():
+            return
         found = conn.exec_driver_sql(f"""
-            SELECT p.line, p.key, {_of("p", CLAIM_GIVEN)},
-                   f.low, f.high, f.low_open, f.high_open
-            FROM {CLAIMS} p JOIN claims c ON c.id = p.id
-            LEFT JOIN {ROWS} f ON f.line = p.fline
-            WHERE p.existed = 1 AND p.mixed = 0 AND ({unlike} OR p.figure IS NOT NULL
-               OR (p.cumulative IS NOT NULL AND p.cumulative <> CAST(c.cumulative AS INTEGER)))
-            ORDER BY p.line""")
+            SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
+                   r.low, r.high, r.low_open, r.high_open
+            FROM {ROWS} r WHERE r.claim_key IN ({offending}) ORDER BY r.line""")
         mentions = [_claim_mention(r) for r in found.mappings()]
-        self._load_claims(m.values["key"] for m in mentions)
+        self._load_claims({m.values["key"] for m in mentions})
         for m in mentions:
             self._check("claim", m, self.claims[m.values["key"]].values, CLAIM_FIELDS, KEY)
 
@@ -298,17 +301,20 @@ class _Flat(_Resolver):
             self._merge("article", mentions, _csv_article_key, ARTICLE_FIELDS, REF)
 
     def _articles_unlike_stored(self, conn: Connection) -> None:
+        """Rows giving a stored article another value: ``_check`` names both, row by row."""
         unlike = " OR ".join(
             f"(p.{c} IS NOT NULL AND {_differ(conn, f'p.{c}', f'a.{c}')})"
             for c in ("via_id", "title", "published")
         )
+        offending = f"""SELECT p.akey FROM {ARTICLES} p JOIN articles a ON a.id = p.id
+            WHERE p.existed = 1 AND (p.mixed = 1 OR p.outlet_id <> a.outlet_id OR {unlike})"""
+        if not conn.exec_driver_sql(f"{offending} LIMIT 1").first():
+            return
         found = conn.exec_driver_sql(f"""
-            SELECT p.line, p.url, p.title, p.published, p.outlet_id, p.via_id
-            FROM {ARTICLES} p JOIN articles a ON a.id = p.id
-            WHERE p.existed = 1 AND p.mixed = 0 AND (p.outlet_id <> a.outlet_id OR {unlike})
-            ORDER BY p.line""")
+            SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
+            FROM {ROWS} r WHERE r.akey IN ({offending}) ORDER BY r.line""")
         mentions = self._article_mentions(conn, list(found.mappings()))
-        self._load_articles([_csv_article_key(m.values) for m in mentions])
+        self._load_articles({_csv_article_key(m.values) for m in mentions})
         for m in mentions:
             known = self._article(_csv_article_key(m.values))
             self._check("article", m, known.values, ARTICLE_FIELDS, REF)
@@ -693,6 +699,8 @@ def _set_aside_indexes(conn: Connection, staged: int) -> list:
 
 def _create_stage(conn: Connection) -> None:
     postgres = conn.dialect.name == "postgresql"
+    if not postgres:
+        conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{TEMP_CACHE_KIB}")
     for table, columns in ((ROWS, STAGED), *GROUPED.items()):
         ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
         # SQLite: the grouped tables are looked up by their key, so keyed by it alone

@@ -675,3 +675,123 @@ def test_a_title_shared_by_articles_without_url_is_ambiguous(engine: Engine, wor
         "refs.yaml, claims[0].assertions[0]: article: "
         "several articles without URL have the title 'Note'"
     ]
+
+
+# ---- the flat CSV in bulk: disagreements found in SQL -----------------------------------
+
+ROWS = "claim_key,claim_text,outlet,article_url,article_title,speaker,wording,quote,confidence\n"
+
+
+def test_a_statement_stated_twice_in_csv_is_one_filled_from_the_rest(
+    engine: Engine, workdir: Path
+) -> None:
+    content = ROWS + (
+        "c-1,A claim,AFP,https://x.example/1,,NIS,,,\n"
+        "c-1,,AFP,https://x.example/1,,N.I.S.,said,,\n"  # an alias: the same statement
+        "c-1,,AFP,https://x.example/1,,NIS,,a quote,likely\n"
+    )
+    actors = write("actors.yaml", "actors: [{name: NIS, aliases: [N.I.S.]}]\n")
+    report = run(engine, [actors, write("rows.csv", content)])
+
+    assert report.added["assertions"] == 1
+    with session_scope(engine) as s:
+        stated = s.execute(
+            select(
+                Assertion.wording,
+                Assertion.quote,
+                Assertion.confidence,
+                Assertion.confidence_manual,
+            )
+        ).one()
+    assert tuple(stated) == ("said", "a quote", "likely", True)
+
+    clash = ROWS + (
+        "c-2,Another,AFP,https://x.example/2,,NIS,said,,\n"
+        "c-2,,AFP,https://x.example/2,,NIS,told,,\n"
+    )
+    problems = refused(engine, [write("clash.csv", clash)])
+    assert [str(p) for p in problems] == [
+        "clash.csv, line 3: wording: the same statement has 'said' at line 2, not 'told'"
+    ]
+
+
+def test_csv_rows_unlike_stored_records_are_problems_with_their_lines(
+    engine: Engine, workdir: Path
+) -> None:
+    first = ROWS + "c-1,A claim,AFP,https://x.example/1,Title,NIS,said,,\n"
+    run(engine, [write("first.csv", first)])
+    before = counts(engine)
+    again = ROWS + (
+        "c-1,,AFP,https://x.example/1,,NIS,said,,\n"  # agrees: nothing to say
+        "c-1,Other text,AFP,https://x.example/1,,NIS,,,\n"
+        "c-1,,Reuters,https://x.example/1,Other title,NIS,,,\n"
+        "c-1,,AFP,https://x.example/1,,NIS,told,,\n"
+        "c-1,,AFP,https://x.example/1,,NIS,,,almost-certain\n"
+    )
+    problems = refused(engine, [write("again.csv", again)])
+
+    assert [str(p) for p in problems] == [
+        "again.csv, line 3: claim_text: claim 'c-1' is recorded with 'A claim', not 'Other text'",
+        "again.csv, line 4: outlet: article 'https://x.example/1' is recorded with 'AFP', "
+        "not 'Reuters'",
+        "again.csv, line 4: article_title: article 'https://x.example/1' is recorded with "
+        "'Title', not 'Other title'",
+        "again.csv, line 5: wording: the same statement has 'said' recorded, not 'told'",
+        "again.csv, line 6: confidence: the same statement has 'asserted' recorded, "
+        "not 'almost-certain'",
+    ]
+    assert counts(engine) == before
+
+
+def test_explicit_figures_in_csv_are_compared_with_the_stored_claim(
+    engine: Engine, workdir: Path
+) -> None:
+    header = "claim_key,claim_text,quantity,low,high,high_open,outlet,article_title\n"
+    run(engine, [write("a.csv", header + "c-1,Shells,over 10,10,20,,AFP,Note\n")])
+    same = header + "c-1,,,10,20,,AFP,Note\nc-1,,over 10,,,,AFP,Note\n"
+    assert run(engine, [write("same.csv", same)]).added == NOTHING
+
+    problems = refused(engine, [write("b.csv", header + "c-1,,,10,20,true,AFP,Note\n")])
+    assert [str(p) for p in problems] == [
+        "b.csv, line 2: interval: claim 'c-1' is recorded with [10, 20], not [10, 20)"
+    ]
+
+
+def test_a_large_load_rebuilds_the_statement_indexes(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flat, "REBUILD_AT", 2)  # as if this were a million rows
+    rows = [f"c-{i % 4},Claim,AFP,https://x.example/{i % 3},,A{i % 5},said,," for i in range(20)]
+    source = write("many.csv", ROWS + "\n".join(rows) + "\n")
+    report, again = run(engine, [source]), run(engine, [source])
+
+    assert (report.added["assertions"], again.added["assertions"]) == (20, 0)
+    assert statement_indexes(engine) == {i.name for i in Assertion.__table__.indexes}
+    with session_scope(engine) as s:
+        by_claim = s.execute(
+            select(Claim.key, func.count(Assertion.id)).join(Assertion).group_by(Claim.key)
+        ).all()
+    assert sorted(by_claim) == [("c-0", 5), ("c-1", 5), ("c-2", 5), ("c-3", 5)]
+
+
+def statement_indexes(engine: Engine) -> set[str]:
+    if engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'assertions'"
+    else:
+        query = (
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'assertions' "
+            "AND schemaname = current_schema() AND indexname <> 'pk_assertions'"
+        )
+    with engine.connect() as conn:
+        return set(conn.execute(text(query)).scalars())
+
+
+def test_a_bulk_session_leaves_every_reference_whole(engine: Engine, workdir: Path) -> None:
+    """`prov import` runs with bulk=True: SQLite skips its own foreign-key checks."""
+    with session_scope(engine, write=True, bulk=True) as session:
+        report = import_sources(session, [write("doc.yaml", DOCUMENT), write("rows.csv", CSV)])
+    assert report.added["assertions"] > 0
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
