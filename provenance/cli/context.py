@@ -42,6 +42,16 @@ def open_engine(ctx: typer.Context, *, migrate: bool = True):
 
 
 @contextmanager
+def connection(ctx: typer.Context) -> Iterator:
+    """A Core connection in one read transaction, on a schema upgraded to head on first
+    use: what the commands that only read take (no ``sqlalchemy.orm`` to import)."""
+    from provenance.db.engine import connection_scope
+
+    with open_engine(ctx) as engine, connection_scope(engine) as conn:
+        yield conn
+
+
+@contextmanager
 def session(ctx: typer.Context, *, write: bool = False) -> Iterator:
     """A session in one transaction, on a schema upgraded to head on first use."""
     from provenance.db.engine import session_scope
