@@ -5,6 +5,7 @@ the mapped models) nor Alembic; a command that writes does import the ORM."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 
 import pytest
 
+from provenance.cli import context
 from provenance.db.engine import session_scope
 from provenance.services import actors, articles, claims, outlets
 
@@ -87,3 +89,18 @@ def test_a_command_that_writes_does_import_the_orm(desk):
         "sqlalchemy.orm",
         "provenance.db.models",
     ]
+
+
+def test_the_collector_runs_rarely_during_start_up_then_as_before():
+    before = gc.get_threshold()
+    try:
+        context.quiet_start_up()
+        assert gc.get_threshold()[0] == context.START_UP_GC_THRESHOLD
+        context.work_starts()
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > 0  # what start-up made is left alone
+        context.work_starts()  # a second engine in one process changes nothing
+        assert gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -62,9 +62,12 @@ def _sqlite_engine(url: str) -> Engine:
 @contextmanager
 def connection_scope(engine: Engine) -> Iterator[Connection]:
     """A Core connection in one read transaction: every query of a command sees the
-    same database."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    same database. Without the statement cache: a command runs each of its few large
+    statements once, so caching would only add the cost of computing the cache keys."""
+    with engine.connect() as conn:
+        conn.execution_options(compiled_cache=None)
+        with conn.begin():
+            yield conn
 
 
 @contextmanager
