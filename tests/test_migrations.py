@@ -20,7 +20,7 @@ from alembic import command
 from provenance.db import migrate
 from provenance.db.engine import make_engine, session_scope
 from provenance.db.models import Article, Assertion, Base, Claim, Outlet
-from provenance.services import actors, articles, claims, outlets, reports
+from provenance.services import actors, articles, claim_reports, claims, outlets
 
 MODEL_TABLES = set(Base.metadata.tables)
 
@@ -200,7 +200,7 @@ def test_downgrade_to_base_with_data_then_upgrade_again(empty):
     assert set(counts(empty).values()) == {0}
     build_some_records(empty)  # the rebuilt schema takes the same records again
     with session_scope(empty) as s:
-        [row] = reports.list_claims(s)
+        [row] = claim_reports.list_claims(s)
     assert (row["key"], row["status"], row["groups"]) == ("nk-shells", "single-source", 1)
 
 

@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Float, and_, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.config import Settings
-from provenance.db.models import Article, Assertion, Claim
+from provenance.db.tables import articles, assertions, claims
 
 if TYPE_CHECKING:  # only annotations here: analysis.quantity is imported when needed
     from provenance.analysis.quantity import Interval
@@ -69,13 +68,15 @@ def _days_between_sqlite(element, compiler, **kw) -> str:
 
 
 def effective_as_of(claim) -> ColumnElement[dt.date]:
-    """The claim's ``as_of``, else the earliest article that states it; NULL if neither."""
-    s, art = aliased(Assertion), aliased(Article)
+    """The claim's ``as_of``, else the earliest article that states it; NULL if neither.
+    ``claim``: the columns of the claims table (``claims.c``, of an alias, or the ORM
+    entity) in the enclosing query."""
+    s, art = assertions.alias(), articles.alias()
     first = (
-        select(func.min(art.published))
+        select(func.min(art.c.published))
         .select_from(s)
-        .join(art, art.id == s.article_id)
-        .where(s.claim_id == claim.id)
+        .join(art, art.c.id == s.c.article_id)
+        .where(s.c.claim_id == claim.id)
         .correlate_except(s, art)
         .scalar_subquery()
     )
@@ -92,7 +93,8 @@ def below(x, y) -> ColumnElement[bool]:
 
 
 def comparable(a, b) -> ColumnElement[bool]:
-    """One topic, one unit, agreeing ``since``; a and b are two aliases of Claim."""
+    """One topic, one unit, agreeing ``since``; a and b are the columns of two aliases
+    of the claims table."""
     return and_(
         a.topic == b.topic,
         a.unit == b.unit,
@@ -127,30 +129,31 @@ def dated_figures(topic: str | None = None):
     """Every claim that can take part in a numeric conflict (a topic, a unit and a
     figure), with its effective date computed once: a CTE, so that pairing the
     claims does not recompute each date for every pair it is in."""
-    first = func.min(Article.published)
-    chosen = [Claim.topic.is_not(None)] if topic is None else [Claim.topic == topic]
+    c, a = claims.c, assertions.c
+    first = func.min(articles.c.published)
+    chosen = [c.topic.is_not(None)] if topic is None else [c.topic == topic]
     return (
         select(
-            Claim.id,
-            Claim.key,
-            Claim.topic,
-            Claim.unit,
-            Claim.low,
-            Claim.high,
-            Claim.low_open,
-            Claim.high_open,
-            Claim.since,
-            Claim.cumulative,
-            func.coalesce(Claim.as_of, first, type_=Date).label("day"),
+            c.id,
+            c.key,
+            c.topic,
+            c.unit,
+            c.low,
+            c.high,
+            c.low_open,
+            c.high_open,
+            c.since,
+            c.cumulative,
+            func.coalesce(c.as_of, first, type_=Date).label("day"),
         )
-        .outerjoin(Assertion, Assertion.claim_id == Claim.id)
-        .outerjoin(Article, Article.id == Assertion.article_id)
+        .outerjoin(assertions, a.claim_id == c.id)
+        .outerjoin(articles, articles.c.id == a.article_id)
         .where(
             *chosen,
-            Claim.unit.is_not(None),
-            or_(Claim.low.is_not(None), Claim.high.is_not(None)),
+            c.unit.is_not(None),
+            or_(c.low.is_not(None), c.high.is_not(None)),
         )
-        .group_by(Claim.id)
+        .group_by(c.id)
         .cte("dated_figures")
     )
 
@@ -184,15 +187,16 @@ def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None 
 
 def conflicts_of(claim_id: int, window_days: int = DEFAULT_WINDOW_DAYS):
     """The claims in numeric conflict with one claim, with both effective dates."""
-    me, other = aliased(Claim, name="me"), aliased(Claim, name="other")
+    me_table, other_table = claims.alias("me"), claims.alias("other")
+    me, other = me_table.c, other_table.c
     return (
         select(
             other.id.label("id"),
             effective_as_of(me).label("my_as_of"),
             effective_as_of(other).label("as_of"),
         )
-        .select_from(me)
-        .join(other, and_(other.topic == me.topic, other.unit == me.unit))
+        .select_from(me_table)
+        .join(other_table, and_(other.topic == me.topic, other.unit == me.unit))
         .where(me.id == claim_id, numeric_conflict(me, other, window_days))
         .order_by(other.key)
     )

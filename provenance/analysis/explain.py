@@ -1,6 +1,6 @@
 """Why a claim has its status, and its provenance tree, from facts already loaded.
 
-Pure functions: ``services.reports`` loads one claim's statements; the status itself
+Pure functions: ``services.claim_reports`` loads one claim's statements; the status itself
 comes from SQL (``analysis.status``) and is only explained here.
 """
 
@@ -28,7 +28,7 @@ def reasons(
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> list[str]:
     """Every reason behind the claim's status, the verdict first. ``numeric`` holds the
-    claims whose figures conflict with this one (``services.reports.numeric_conflicts``)."""
+    claims whose figures conflict with this one (``services.claim_reports.numeric_conflicts``)."""
     supporting = [s for s in statements if s["stance"] == "asserts" and s["group_id"]]
     firm = sorted({s["group"] for s in supporting if s["confidence"] in FIRM_LEVELS})
     hedged = sorted({s["group"] for s in supporting} - set(firm))

@@ -29,7 +29,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from provenance.analysis.conflicts import (
     DEFAULT_WINDOW_DAYS,
@@ -37,7 +36,7 @@ from provenance.analysis.conflicts import (
     dated_figures,
     numeric_conflict,
 )
-from provenance.db.models import Article, Assertion, Claim, Relation
+from provenance.db.tables import articles, assertions, claims, relations
 from provenance.vocabulary import CHALLENGE_STANCES, FIRM_LEVELS
 
 
@@ -47,7 +46,8 @@ def _supports(a) -> ColumnElement[bool]:
 
 def supported_by(claim_id, group_id) -> ColumnElement[bool]:
     """Some statement of the claim, from that group, supports it."""
-    s = aliased(Assertion)
+    s_table = assertions.alias()
+    s = s_table.c
     # Correlate explicitly: nested two levels deep (inside a challenge's EXISTS), auto-
     # correlation would not reach the outer claims and would add them to this FROM,
     # asking whether the group supports *any* claim.
@@ -55,14 +55,14 @@ def supported_by(claim_id, group_id) -> ColumnElement[bool]:
     return (
         select(s.id)
         .where(s.claim_id == claim_id, _supports(s), s.group_id == group_id)
-        .correlate_except(s)
+        .correlate_except(s_table)
         .exists()
     )
 
 
 def challenged(claim_id) -> ColumnElement[bool]:
     """A challenge from a group that does not support the claim."""
-    c = aliased(Assertion)
+    c = assertions.alias().c
     return exists().where(
         c.claim_id == claim_id,
         c.stance.in_(CHALLENGE_STANCES),
@@ -76,7 +76,7 @@ def contradicted(claim_id) -> ColumnElement[bool]:
     does not support this one (a government revising itself does not contest)."""
 
     def side(mine, other) -> ColumnElement[bool]:
-        r, s = aliased(Relation), aliased(Assertion)
+        r, s = relations.alias().c, assertions.alias().c
         return exists().where(
             r.kind == "contradicts",
             mine(r) == claim_id,
@@ -92,11 +92,12 @@ def in_numeric_conflict(
     claim, window_days: int = DEFAULT_WINDOW_DAYS, claim_day=None
 ) -> ColumnElement[bool]:
     """A numeric conflict with a claim supported by a group that does not support this
-    one (one government revising its own figure does not contest it). ``claim`` is the
-    Claim entity (or an alias of it) of the enclosing query; the other claim is found
-    through the index on claims (topic, unit). ``claim_day``: the claim's effective
-    date when the enclosing query has it already (else a correlated MIN)."""
-    other, s = aliased(Claim), aliased(Assertion)
+    one (one government revising its own figure does not contest it). ``claim``: the
+    columns of the claims table (or of an alias of it) in the enclosing query; the
+    other claim is found through the index on claims (topic, unit). ``claim_day``: the
+    claim's effective date when the enclosing query has it already (else a correlated
+    MIN)."""
+    other, s = claims.alias().c, assertions.alias().c
     return exists().where(
         other.topic == claim.topic,
         other.unit == claim.unit,
@@ -117,7 +118,7 @@ def in_numeric_conflict(
 
 
 def challenged_ids() -> Select:
-    c = aliased(Assertion)
+    c = assertions.alias().c
     return select(c.claim_id).where(
         c.stance.in_(CHALLENGE_STANCES),
         c.group_id.is_not(None),
@@ -127,11 +128,12 @@ def challenged_ids() -> Select:
 
 def contradicted_ids() -> list[Select]:
     def side(mine, other) -> Select:
-        r, s = aliased(Relation), aliased(Assertion)
+        r_table, s_table = relations.alias(), assertions.alias()
+        r, s = r_table.c, s_table.c
         return (
             select(mine(r))
-            .select_from(r)
-            .join(s, s.claim_id == other(r))
+            .select_from(r_table)
+            .join(s_table, s.claim_id == other(r))
             .where(r.kind == "contradicts", _supports(s), ~supported_by(mine(r), s.group_id))
         )
 
@@ -141,7 +143,7 @@ def contradicted_ids() -> list[Select]:
 def numerically_contested_ids(window_days: int = DEFAULT_WINDOW_DAYS) -> Select:
     dated = dated_figures()
     a_table, b_table = dated.alias("fig_a"), dated.alias("fig_b")
-    a, b, s = Columns(a_table), Columns(b_table), aliased(Assertion)
+    a, b, s = Columns(a_table), Columns(b_table), assertions.alias().c
     return (
         select(a.id)
         .select_from(a_table)
@@ -155,7 +157,7 @@ def numerically_contested_ids(window_days: int = DEFAULT_WINDOW_DAYS) -> Select:
 
 def claim_stats() -> Select:
     """One row per claim that has statements: counts and dates."""
-    a = Assertion
+    a, article = assertions.c, articles.c
     firm = and_(_supports(a), a.confidence.in_(FIRM_LEVELS))
     return (
         select(
@@ -164,15 +166,15 @@ def claim_stats() -> Select:
             func.count(distinct(case((firm, a.group_id)))).label("firm_groups"),
             func.max(case((a.stance == "asserts", 1), else_=0)).label("asserted"),
             func.count(a.id).label("assertions"),
-            func.count(distinct(Article.outlet_id)).label("outlets"),
+            func.count(distinct(article.outlet_id)).label("outlets"),
             # echoed means repeated: the outlets that carried it asserted, not denied
-            func.count(distinct(case((a.stance == "asserts", Article.outlet_id)))).label(
+            func.count(distinct(case((a.stance == "asserts", article.outlet_id)))).label(
                 "asserting_outlets"
             ),
-            func.min(Article.published).label("first_seen"),
-            func.max(Article.published).label("last_seen"),
+            func.min(article.published).label("first_seen"),
+            func.max(article.published).label("last_seen"),
         )
-        .join(Article, Article.id == a.article_id)
+        .join(articles, article.id == a.article_id)
         .group_by(a.claim_id)
     )
 
@@ -184,29 +186,30 @@ def claims_with_status(
 
     The contested rule is complete (challenge, relation, numeric conflict within
     ``window_days``); ``extra_contest(claim_id)`` can add a further condition.
-    ``where`` (conditions on ``Claim``) chooses the claims before their status is
+    ``where`` (conditions on ``claims``) chooses the claims before their status is
     computed: pass key, topic and text filters here, not on the result, so that one
     claim's status costs one claim's statements.
     """
+    claim = claims.c
     stats = claim_stats()
     if where:
-        stats = stats.where(Assertion.claim_id.in_(select(Claim.id).where(*where)))
+        stats = stats.where(assertions.c.claim_id.in_(select(claim.id).where(*where)))
     stats = stats.subquery("stats")
     groups = func.coalesce(stats.c.groups, 0)
     outlets = func.coalesce(stats.c.outlets, 0)
     # The claim's effective date (as_of, else its first article) is its first_seen.
-    day = func.coalesce(Claim.as_of, stats.c.first_seen, type_=Date)
+    day = func.coalesce(claim.as_of, stats.c.first_seen, type_=Date)
     if where:  # a few claims: each rule per claim, through the indexes
         contest = or_(
-            challenged(Claim.id),
-            contradicted(Claim.id),
-            in_numeric_conflict(Claim, window_days, claim_day=day),
+            challenged(claim.id),
+            contradicted(claim.id),
+            in_numeric_conflict(claim, window_days, claim_day=day),
         )
     else:  # every claim: each rule once, as a set
         sets = [challenged_ids(), *contradicted_ids(), numerically_contested_ids(window_days)]
-        contest = or_(*(Claim.id.in_(ids) for ids in sets))
+        contest = or_(*(claim.id.in_(ids) for ids in sets))
     if extra_contest is not None:
-        contest = or_(contest, extra_contest(Claim.id))
+        contest = or_(contest, extra_contest(claim.id))
     asserted = func.coalesce(stats.c.asserted, 0) == 1
     status = case(
         # A claim nothing asserts is unsupported, however it is challenged: there is
@@ -218,10 +221,10 @@ def claims_with_status(
     )
     inner = (
         select(
-            Claim.id.label("id"),
-            Claim.key.label("key"),
-            Claim.text.label("text"),
-            Claim.topic.label("topic"),
+            claim.id.label("id"),
+            claim.key.label("key"),
+            claim.text.label("text"),
+            claim.topic.label("topic"),
             status.label("status"),
             groups.label("groups"),
             outlets.label("outlets"),
@@ -230,7 +233,7 @@ def claims_with_status(
             stats.c.first_seen.label("first_seen"),
             stats.c.last_seen.label("last_seen"),
         )
-        .outerjoin(stats, stats.c.claim_id == Claim.id)
+        .outerjoin(stats, stats.c.claim_id == claim.id)
         .where(*where)
         # OFFSET 0 keeps SQLite and PostgreSQL from merging this subquery into the
         # outer query, which would copy the status CASE (with its EXISTS subqueries)

@@ -8,7 +8,7 @@ import typer
 
 from provenance import __version__
 from provenance.cli import actors, articles, claims, db, io, outlets
-from provenance.cli.context import state
+from provenance.cli.context import quiet_start_up, state
 from provenance.cli.errors import ProvGroup
 
 app = typer.Typer(
@@ -64,4 +64,5 @@ def root(
 
 
 def main() -> None:
+    quiet_start_up()
     app()

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.choices import Confidence, DateOption, RelationKind, Stance, Status, day, value
-from provenance.cli.context import info, session, warn
+from provenance.cli.context import connection, info, session, warn
 from provenance.cli.output import FormatOption, OutputOption, emit
 from provenance.vocabulary import CLAIM_COLUMNS
 
@@ -62,7 +62,7 @@ def claims(
     if ctx.invoked_subcommand is not None:
         return
     from provenance.config import load_settings
-    from provenance.services.reports import ClaimFilter, list_claims
+    from provenance.services.claim_reports import ClaimFilter, list_claims
 
     statuses = {value(s) for s in status or []}
     if unverified:
@@ -81,8 +81,8 @@ def claims(
         until=day(until),
     )
     window_days = load_settings().window_days
-    with session(ctx) as s:
-        rows = list_claims(s, filters, window_days=window_days)
+    with connection(ctx) as conn:
+        rows = list_claims(conn, filters, window_days=window_days)
         n = emit(rows, list(CLAIM_COLUMNS), fmt, output, title="Claims")
     if n == 0:
         info("no claims match")
@@ -105,11 +105,11 @@ def show(
     """
     from provenance.cli.show import render
     from provenance.config import load_settings
-    from provenance.services.reports import explain_claim
+    from provenance.services.claim_reports import explain_claim
 
     window_days = load_settings().window_days
-    with session(ctx) as s:
-        render(explain_claim(s, key, window_days=window_days), fmt, output)
+    with connection(ctx) as conn:
+        render(explain_claim(conn, key, window_days=window_days), fmt, output)
 
 
 @single.command("add")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def open_engine(ctx: typer.Context, *, migrate: bool = True):
     from provenance.db.engine import make_engine
     from provenance.db.migrate import ensure_schema
 
+    work_starts()
     engine = make_engine(db_url(ctx))
     try:
         if migrate:
@@ -42,12 +44,47 @@ def open_engine(ctx: typer.Context, *, migrate: bool = True):
 
 
 @contextmanager
+def connection(ctx: typer.Context) -> Iterator:
+    """A Core connection in one read transaction, on a schema upgraded to head on first
+    use: what the commands that only read take (no ``sqlalchemy.orm`` to import)."""
+    from provenance.db.engine import connection_scope
+
+    with open_engine(ctx) as engine, connection_scope(engine) as conn:
+        yield conn
+
+
+@contextmanager
 def session(ctx: typer.Context, *, write: bool = False, bulk: bool = False) -> Iterator:
     """A session in one transaction, on a schema upgraded to head on first use."""
     from provenance.db.engine import session_scope
 
     with open_engine(ctx) as engine, session_scope(engine, write=write, bulk=bulk) as s:
         yield s
+
+
+# Start-up (typer's pydantic, SQLAlchemy, prov's modules and tables) creates a few
+# hundred thousand objects that live as long as the process, and the cyclic garbage
+# collector would scan them again and again: about a tenth of a short command. Until
+# the command starts its work it runs a hundred times less often, then leaves them be.
+START_UP_GC_THRESHOLD = 70_000  # objects allocated between collections (default 700)
+_gc_thresholds: tuple[int, ...] | None = None
+
+
+def quiet_start_up() -> None:
+    """Collect garbage rarely until ``work_starts`` (called by ``cli.app.main``)."""
+    global _gc_thresholds
+    _gc_thresholds = gc.get_threshold()
+    gc.set_threshold(START_UP_GC_THRESHOLD, *_gc_thresholds[1:])
+
+
+def work_starts() -> None:
+    """Start-up is over: what it made stays for good, so the collector leaves it alone
+    (freeze) and goes back to its usual pace for the command's own work."""
+    global _gc_thresholds
+    if _gc_thresholds is not None:
+        gc.freeze()
+        gc.set_threshold(*_gc_thresholds)
+        _gc_thresholds = None
 
 
 def warn(message: str) -> None:

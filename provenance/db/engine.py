@@ -1,14 +1,19 @@
-"""Engines and sessions: SQLite pragmas on every connection, write transactions."""
+"""Engines, connections and sessions: SQLite pragmas on every connection, write
+transactions. Reading takes a Core connection (``connection_scope``): ``sqlalchemy.orm``
+is imported only by ``session_scope``, for the commands that write."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
 # page cache in KiB (negative cache_size): the assertion indexes thrash the 2 MB default,
@@ -59,6 +64,17 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 @contextmanager
+def connection_scope(engine: Engine) -> Iterator[Connection]:
+    """A Core connection in one read transaction: every query of a command sees the
+    same database. Without the statement cache: a command runs each of its few large
+    statements once, so caching would only add the cost of computing the cache keys."""
+    with engine.connect() as conn:
+        conn.execution_options(compiled_cache=None)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
 def session_scope(engine: Engine, *, write: bool = False, bulk: bool = False) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any error.
 
@@ -67,6 +83,8 @@ def session_scope(engine: Engine, *, write: bool = False, bulk: bool = False) ->
     cost more than half of loading a million statements (a parent look-up for each of
     five references of each row); PostgreSQL keeps them.
     """
+    from sqlalchemy.orm import Session
+
     bind = engine.execution_options(prov_writer=True, prov_bulk=bulk) if write else engine
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

@@ -689,9 +689,9 @@ def _set_aside_indexes(conn: Connection, staged: int) -> list:
         return []
     if conn.exec_driver_sql("SELECT count(*) FROM assertions").scalar() > staged:
         return []
-    from provenance.db.models import Assertion
+    from provenance.db.tables import assertions
 
-    indexes = [i for i in Assertion.__table__.indexes if not i.unique]
+    indexes = [i for i in assertions.indexes if not i.unique]
     for index in indexes:
         index.drop(conn)
     return indexes

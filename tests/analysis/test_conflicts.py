@@ -19,7 +19,7 @@ from provenance.analysis import conflicts as c
 from provenance.analysis.quantity import Interval, parse_quantity
 from provenance.db.engine import session_scope
 from provenance.db.models import Claim
-from provenance.services import actors, articles, claims, outlets, reports
+from provenance.services import actors, articles, claim_reports, claims, outlets, reports
 from provenance.services.claims import Figure as Fig
 
 D = dt.date(2024, 3, 1)
@@ -264,11 +264,13 @@ def desk(session) -> Desk:
 
 
 def status(desk: Desk, window_days: int = 3) -> dict[str, str]:
-    listed = {r["key"]: r["status"] for r in reports.list_claims(desk.s, window_days=window_days)}
+    rows = claim_reports.list_claims(desk.s, window_days=window_days)
+    listed = {r["key"]: r["status"] for r in rows}
     # A listing of every claim asks each rule once, as a set; one claim asks it per
     # claim (analysis.status): both must agree.
     for key, found in listed.items():
-        assert reports.claim_status(desk.s, key, window_days=window_days)["status"] == found, key
+        row = claim_reports.claim_status(desk.s, key, window_days=window_days)
+        assert row["status"] == found, key
     return listed
 
 
@@ -311,7 +313,7 @@ def test_a_government_revising_its_own_figure_is_not_contested(desk):
     [row] = pairs(desk)
     assert row["contests"] == []
     assert "South Korea supports both: the same group revising its own figure" in row["why"]
-    reasons = reports.explain_claim(desk.s, "nk-10k")["reasons"]
+    reasons = claim_reports.explain_claim(desk.s, "nk-10k")["reasons"]
     assert any(
         r.startswith(
             "conflicts with nk-11k (figure 11,000 troops [11000, 11000], as of 2024-03-03)"
@@ -331,7 +333,7 @@ def test_a_revision_contested_once_another_group_backs_it(desk):
     assert status(desk) == {"nk-10k": "contested", "nk-11k": "corroborated"}
     [row] = pairs(desk)
     assert row["contests"] == ["nk-10k"]
-    explained = reports.explain_claim(desk.s, "nk-10k")
+    explained = claim_reports.explain_claim(desk.s, "nk-10k")
     assert any(
         "disjoint intervals within 3 days (2 days apart), supported by United States which "
         "does not support this one" in r
@@ -359,7 +361,7 @@ def test_a_growing_running_total_is_growth_a_shrinking_one_a_conflict(desk):
     assert status(desk) == dict.fromkeys(("s-1m", "s-1-5m", "s-3m", "s-500k"), "contested")
     row = next(r for r in pairs(desk) if r["claim_a"] == "s-1m")
     assert "a running total cannot shrink" in row["why"]
-    reasons = reports.explain_claim(desk.s, "s-500k")["reasons"]
+    reasons = claim_reports.explain_claim(desk.s, "s-500k")["reasons"]
     assert any("conflicts with s-3m" in r and "cannot shrink" in r for r in reasons)
 
 
@@ -403,8 +405,8 @@ def test_the_window_is_a_parameter_of_every_service(desk):
     assert set(status(desk).values()) == {"single-source"}
     assert numeric_pairs(desk, window_days=5) == {("nk-10k", "nk-20k")}
     assert set(status(desk, window_days=5).values()) == {"contested"}
-    assert reports.explain_claim(desk.s, "nk-10k")["conflicts"] == []
-    shown = reports.explain_claim(desk.s, "nk-10k", window_days=5)
+    assert claim_reports.explain_claim(desk.s, "nk-10k")["conflicts"] == []
+    shown = claim_reports.explain_claim(desk.s, "nk-10k", window_days=5)
     assert shown["status"] == "contested"
     assert [x["key"] for x in shown["conflicts"]] == ["nk-20k"]
 
@@ -419,7 +421,7 @@ def test_effective_as_of_is_the_earliest_article_and_undated_figures_never_confl
     assert numeric_pairs(desk) == {("dated", "by-article")}
     [row] = pairs(desk)
     assert (row["a_date"], row["b_date"]) == (dt.date(2024, 1, 1), dt.date(2024, 1, 3))
-    figure = reports.explain_claim(desk.s, "by-article")["figure"]
+    figure = claim_reports.explain_claim(desk.s, "by-article")["figure"]
     assert figure["as_of"] is None
     assert figure["effective_as_of"] == dt.date(2024, 1, 3)
 
@@ -520,5 +522,5 @@ def test_the_sql_agrees_with_the_pure_rule_on_a_grid(desk):
     assert got == expected
     assert len(expected) > 50
     first = desk.s.scalar(select(Claim.id).where(Claim.key == "g000"))
-    mine = {x["key"] for x in reports.numeric_conflicts(desk.s, first)}
+    mine = {x["key"] for x in claim_reports.numeric_conflicts(desk.s, first)}
     assert mine == {b for a, b in expected if a == "g000"} | {a for a, b in expected if b == "g000"}

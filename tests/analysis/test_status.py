@@ -1,5 +1,5 @@
 """Claim status (PRODUCT.md section 2) on records built by hand through the services,
-read back through `services.reports` and, for the filters and `claims show`, through
+read back through `services.claim_reports` and, for the filters and `claims show`, through
 `prov claims`.
 
 Each case builds only what it needs: who said it (speaker, cited source, their
@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from provenance.cli.app import app
 from provenance.db.engine import session_scope
 from provenance.errors import NotFound
-from provenance.services import actors, articles, claims, outlets, reports
-from provenance.services.reports import ClaimFilter
+from provenance.services import actors, articles, claim_reports, claims, outlets
+from provenance.services.claim_reports import ClaimFilter
 
 runner = CliRunner()
 
@@ -95,7 +95,7 @@ class Desk:
 
     def row(self, key) -> dict:
         with session_scope(self.engine) as s:
-            [row] = reports.list_claims(s, ClaimFilter(key=key))
+            [row] = claim_reports.list_claims(s, ClaimFilter(key=key))
             return row
 
     def status(self, key) -> str:
@@ -103,7 +103,7 @@ class Desk:
 
     def explain(self, key) -> dict:
         with session_scope(self.engine) as s:
-            return reports.explain_claim(s, key)
+            return claim_reports.explain_claim(s, key)
 
 
 @pytest.fixture

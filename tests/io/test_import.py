@@ -149,7 +149,7 @@ def write(name: str, content: str) -> str:
 
 
 def test_the_test_database_keeps_every_table_in_its_own_schema(engine: Engine) -> None:
-    expected = {"alembic_version", *(m.__tablename__ for m in TABLES.values())}
+    expected = {"alembic_version", *(m.__table__.name for m in TABLES.values())}
     with engine.connect() as conn:
         assert expected <= set(inspect(conn).get_table_names())
         if conn.dialect.name != "postgresql":
