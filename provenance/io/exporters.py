@@ -38,11 +38,12 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 import yaml
-from sqlalchemy import exists, func, select
+from sqlalchemy import String, case, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from provenance.analysis.names import name_key
 from provenance.analysis.quantity import format_number, parse_quantity
+from provenance.db import tables
 from provenance.db.models import Actor, ActorAlias, Article, Assertion, Claim, Outlet, Relation
 from provenance.errors import InvalidInput
 
@@ -251,52 +252,63 @@ CSV_COLUMNS += ("high_open", "unit", "as_of", "since", "cumulative", "stance", "
 CSV_COLUMNS += ("cites", "outlet", "via", "article_url", "article_title", "published")
 CSV_COLUMNS += ("wording", "confidence", "quote")
 OPEN_ENDS = ("low_open", "high_open")
+STATEMENT = slice(-11, None)  # a row's statement cells (see _csv_rows)
 
 
 def _csv_rows(session: Session) -> Iterator[Any]:
-    via, speaker, cites = aliased(Outlet), aliased(Actor), aliased(Actor)
-    dialect = session.get_bind().dialect.name
+    """Every statement with its claim, article, outlets and actors, by claim key.
 
-    def text_order(column):
-        return _text_order(column, dialect)
-
+    Only the claims are ordered in SQL (SQLite walks their key index, so a million
+    statements are never sorted at once); ``export_csv`` orders each claim's few
+    statements itself. Dates come as text, and no ORM entity is made: memory is flat.
+    """
+    c, a, ar = tables.claims.c, tables.assertions.c, tables.articles.c
+    outlet, via = tables.outlets.alias("outlet"), tables.outlets.alias("via")
+    speaker, cites = tables.actors.alias("speaker"), tables.actors.alias("cites")
+    key = c.key.collate("C") if session.get_bind().dialect.name == "postgresql" else c.key
     stmt = (
         select(
-            *(getattr(Claim, f) for f in CLAIM_FIELDS),
-            Claim.id.label("claim_id"),
-            Claim.text.label("claim_text"),
-            Assertion.stance,
-            Assertion.wording,
-            Assertion.quote,
-            Assertion.confidence,
-            Assertion.confidence_manual,
-            speaker.name.label("speaker"),
-            cites.name.label("cites"),
-            Outlet.name.label("outlet"),
-            via.name.label("via"),
-            Article.url,
-            Article.title,
-            Article.published,
+            *(c[f] for f in CLAIM_FIELDS if f not in ("as_of", "since")),
+            _text(c.as_of),
+            _text(c.since),
+            c.id.label("claim_id"),
+            a.id,
+            # the statement's cells, last and in the order of CSV_COLUMNS (STATEMENT)
+            a.stance,
+            speaker.c.name.label("speaker"),
+            cites.c.name.label("cites"),
+            outlet.c.name.label("outlet"),
+            via.c.name.label("via"),
+            ar.url,
+            ar.title,
+            _text(ar.published),
+            a.wording,
+            case((a.confidence_manual, a.confidence)).label("confidence"),
+            a.quote,
         )
-        .join(Claim, Assertion.claim_id == Claim.id)
-        .join(Article, Assertion.article_id == Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(via, Article.via_id == via.id)
-        .outerjoin(speaker, Assertion.speaker_id == speaker.id)
-        .outerjoin(cites, Assertion.cites_id == cites.id)
-        .order_by(
-            text_order(Claim.key),
-            Article.published.is_(None),
-            Article.published,
-            text_order(func.coalesce(Article.url, Article.title)),
-            text_order(speaker.name),
-            text_order(cites.name),
-            Assertion.stance,
-            Assertion.id,
-        )
+        .select_from(tables.claims)
+        .join(tables.assertions, a.claim_id == c.id)
+        .join(tables.articles, ar.id == a.article_id)
+        .join(outlet, outlet.c.id == ar.outlet_id)
+        .outerjoin(via, via.c.id == ar.via_id)
+        .outerjoin(speaker, speaker.c.id == a.speaker_id)
+        .outerjoin(cites, cites.c.id == a.cites_id)
+        .order_by(key)
     )
-    # yield_per streams plain rows (no ORM entities), so memory stays flat
-    return session.execute(stmt.execution_options(yield_per=STEP))
+    conn = session.connection()
+    return conn.execute(stmt.execution_options(yield_per=STEP))
+
+
+def _text(column):
+    return cast(column, String).label(column.key)
+
+
+def _statement_order(r) -> tuple:
+    """As documents order a claim's statements: by date (undated last), article, speaker,
+    cited source, stance; code point order, as ``_text_order`` in SQL; then by id."""
+    stance, speaker, cites, _, _, url, title, day = r[STATEMENT][:8]
+    ref = url or title or ""
+    return (day is None, day or "", ref, speaker or "", cites or "", stance, r.id)
 
 
 def _needs_open_ends(session: Session) -> bool:
@@ -309,41 +321,47 @@ def _needs_open_ends(session: Session) -> bool:
     return any(not _implied(*r) for r in rows)
 
 
-def _iso(d) -> str:
-    return d.isoformat() if d is not None else ""
-
-
-def _csv_claim(c) -> dict[str, str]:
-    e = _claim_entry(c)
-    cells = {"claim_key": c.key, "claim_text": c.text, "topic": c.topic, "quantity": c.quantity}
-    cells |= {"low": e["low"], "high": e["high"], "unit": c.unit}
-    cells |= {end: "true" if e[end] else "" for end in OPEN_ENDS}
-    cells |= {"as_of": _iso(c.as_of), "since": _iso(c.since)}
-    cells["cumulative"] = "true" if c.cumulative else ""
-    for end in ("low", "high"):
-        cells[end] = "" if cells[end] is None else format_number(cells[end])
-    return cells
+def _csv_claim(c, columns: list[str]) -> list:
+    """The claim's cells, in the order of ``columns``."""
+    if c.quantity is None and c.low is None and c.high is None:  # most claims: no figure
+        cells: dict[str, Any] = {"quantity": None, "low": None, "high": None}
+        cells |= dict.fromkeys(OPEN_ENDS, "")
+    else:
+        e = _claim_entry(c)
+        cells = {"quantity": c.quantity, "low": e["low"], "high": e["high"]}
+        cells |= {end: "true" if e[end] else "" for end in OPEN_ENDS}
+        for end in ("low", "high"):
+            cells[end] = None if cells[end] is None else format_number(cells[end])
+    cells |= {"claim_key": c.key, "claim_text": c.text, "topic": c.topic, "unit": c.unit}
+    cells |= {"as_of": c.as_of, "since": c.since, "cumulative": "true" if c.cumulative else ""}
+    return [cells[name] for name in columns]
 
 
 def export_csv(session: Session, out: TextIO, *, progress: Progress = None) -> int:
     columns = [c for c in CSV_COLUMNS if c not in OPEN_ENDS or _needs_open_ends(session)]
-    writer = csv.writer(out, lineterminator="\r\n")
+    claim_columns = columns[: columns.index("stance")]
+    writer = csv.writer(out, lineterminator="\r\n")  # writes None as an empty cell
     writer.writerow(columns)
-    count, claim_id, claim = 0, None, {}
+    count, step = 0, 0
+    claim_id, claim, group = None, [], []
+
+    def flush() -> None:
+        if len(group) > 1:
+            group.sort(key=_statement_order)
+        writer.writerows([*claim, *r[STATEMENT]] for r in group)
+
     for r in _csv_rows(session):
         if r.claim_id != claim_id:  # rows come grouped by claim: its cells once per claim
-            claim_id, claim = r.claim_id, _csv_claim(r)
-        cells = claim | {"stance": r.stance, "speaker": r.speaker, "cites": r.cites}
-        cells |= {"outlet": r.outlet, "via": r.via, "article_url": r.url}
-        cells |= {"article_title": r.title, "published": _iso(r.published)}
-        cells |= {"wording": r.wording, "quote": r.quote}
-        cells["confidence"] = r.confidence if r.confidence_manual else ""
-        writer.writerow([cells[c] if cells[c] is not None else "" for c in columns])
+            flush()
+            claim_id, claim, group = r.claim_id, _csv_claim(r, claim_columns), []
+        group.append(r)
         count += 1
-        if progress and count % STEP == 0:
-            progress(STEP)
-    if progress and count % STEP:
-        progress(count % STEP)
+        if progress and count - step >= STEP:
+            progress(count - step)
+            step = count
+    flush()
+    if progress and count > step:
+        progress(count - step)
     return count
 
 
