@@ -118,6 +118,7 @@ OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
 )
 REBUILD_AT = 50_000  # staged rows from which a load rebuilds the statements' indexes
 TEMP_CACHE_KIB = 8 * 1024  # SQLite's cache for the staged tables (its default: 2 MB)
+WORK_MEM_MB = 64  # PostgreSQL's memory per sort or hash of the import (its default: 4 MB)
 MEMO_LIMIT = 1 << 16  # distinct values remembered per map before it is cleared
 BAD = object()  # a remembered cell that fails its check
 NO_FIGURE = (None, None, None, None, None)
@@ -699,7 +700,10 @@ def _set_aside_indexes(conn: Connection, staged: int) -> list:
 
 def _create_stage(conn: Connection) -> None:
     postgres = conn.dialect.name == "postgresql"
-    if not postgres:
+    if postgres:  # until the import's transaction ends: sorts in memory, no JIT compiling
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM_MB}MB'")
+        conn.exec_driver_sql("SET LOCAL jit = off")
+    else:
         conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{TEMP_CACHE_KIB}")
     for table, columns in ((ROWS, STAGED), *GROUPED.items()):
         ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
