@@ -115,9 +115,9 @@ def status_sql(url: str, statuses: tuple[str, ...]) -> str:
 def contradictions_sql(url: str) -> str:
     """The three queries behind `prov contradictions` (numeric pairs, relations,
     challenges), without the per-batch look-ups of names that prov adds to each row."""
-    from provenance.services import reports
+    from provenance.services.contradictions import contradiction_queries
 
-    return "".join(_literal_sql(q, url) for q in reports.contradiction_queries())
+    return "".join(_literal_sql(q, url) for q in contradiction_queries())
 
 
 # prov's own connection settings (provenance/db/engine.py), so that the sqlite3 tool

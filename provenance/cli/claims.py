@@ -297,7 +297,7 @@ def contradictions(
     """
     from provenance.cli.output import Format, choose
     from provenance.config import load_settings
-    from provenance.services.reports import list_contradictions
+    from provenance.services.contradictions import list_contradictions
 
     window_days = load_settings().window_days
     columns = CONTRADICTION_TABLE if choose(fmt, output) == Format.table else CONTRADICTION_COLUMNS
