@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Float, and_, func, not_, or_, select
@@ -243,6 +244,7 @@ def numeric_rule(a: Figure, b: Figure, window_days: int = DEFAULT_WINDOW_DAYS) -
 # --- why, in words ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # `prov contradictions` describes each figure once per pair
 def figure_text(quantity: str | None, interval: Interval, unit: str | None) -> str:
     """'more than one million shells (1000000, ∞)'; '[10, 20] troops' without a phrase."""
     if quantity:
