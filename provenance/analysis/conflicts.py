@@ -164,7 +164,8 @@ class Columns:
 
 
 def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None = None):
-    """Every numerically conflicting pair once (a.id < b.id), with both effective dates."""
+    """Every numerically conflicting pair once (a.id < b.id), with both effective dates
+    and what it is ordered by (the topic, both keys)."""
     dated = dated_figures(topic)  # both sides of a pair share the topic
     a, b = Columns(dated.alias("a")), Columns(dated.alias("b"))
     return (
@@ -173,6 +174,9 @@ def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None 
             b.id.label("b_id"),
             a.day.label("a_as_of"),
             b.day.label("b_as_of"),
+            a.topic.label("topic"),
+            a.key.label("a_key"),
+            b.key.label("b_key"),
         )
         .select_from(a.id.table)
         # Each pair once. Written as a difference so that no index can serve it: as

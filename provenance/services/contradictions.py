@@ -163,7 +163,7 @@ def _numeric_query(topic: str | None, window_days: int):
         .join(cb, cb.id == pairs.c.b_id)
         .outerjoin(sa, sa.c.claim_id == ca.id)
         .outerjoin(sb, sb.c.claim_id == cb.id)
-        .order_by(ca.topic, ca.key, cb.key)
+        .order_by(pairs.c.topic, pairs.c.a_key, pairs.c.b_key)
     )
 
 
