@@ -114,15 +114,19 @@ def status_sql(url: str, statuses: tuple[str, ...]) -> str:
 
 def contradictions_sql(url: str) -> str:
     """The three queries behind `prov contradictions` (numeric pairs, relations,
-    challenges), without the per-batch look-ups of names that prov adds to each row."""
-    from provenance.services import reports
+    challenges), as prov runs them: whole rows, both sides' names included."""
+    from provenance.services.contradictions import contradiction_queries
 
-    return "".join(_literal_sql(q, url) for q in reports.contradiction_queries())
+    return "".join(_literal_sql(q, url) for q in contradiction_queries())
 
 
-# prov's own connection settings (provenance/db/engine.py), so that the sqlite3 tool
-# runs the same SQL with the same cache: what is left between them is prov's own cost.
-SQLITE_PRAGMAS = "PRAGMA cache_size = -65536;\nPRAGMA temp_store = MEMORY;\n"
+def sqlite_pragmas() -> str:
+    """prov's own connection settings (provenance/db/engine.py: its page cache, the
+    default temp store), so that the sqlite3 tool runs the same SQL with the same
+    cache: what is left between them is prov's own cost."""
+    from provenance.db.engine import CACHE_KIB
+
+    return f"PRAGMA cache_size = -{CACHE_KIB};\n"
 
 
 def run_sqlite(args, data: Path, tmp: Path) -> list[dict]:
@@ -242,7 +246,7 @@ def read_side(args, url: str, tmp: Path, tool) -> list[dict]:
     time less prov's start-up on the same database (the same command choosing no
     claim: imports, engine, schema check, query compilation)."""
     rows = []
-    pragmas = SQLITE_PRAGMAS if url.startswith("sqlite") else ""
+    pragmas = sqlite_pragmas() if url.startswith("sqlite") else ""
     empty = prov("--db", url, "claims", "--topic", "no-such-topic", "--format", "csv")
     if {"list", "contradictions"} & args.only:
         start = compare(

@@ -237,3 +237,108 @@ def test_claim_add_refuses_a_bad_figure(db_url, args, message):
     assert result.stderr.startswith(message), result.stderr
     assert "Traceback" not in result.output
     assert prov(db_url, "claims", "show", "bad").exit_code == 1  # nothing was written
+
+
+# --- sides with several names, aggregated in SQL -----------------------------------------
+
+CROWDED = (
+    "outlet add AFP --kind wire",
+    "outlet add Yonhap --kind wire",
+    'outlet add "Kyodo, Tokyo" --kind wire',
+    "outlet add dpa --kind wire",
+    'actor add "South Korea" --kind government',
+    'actor add NIS --kind agency --part-of "South Korea"',
+    'actor add "Defense Intelligence Agency" --kind agency --part-of "South Korea"',
+    'actor add "United States" --kind government',
+    'actor add Pentagon --kind agency --part-of "United States"',
+    "actor add Ukraine --kind government",
+    "actor add Russia --kind government",
+    'actor add "Kremlin, Moscow" --kind organization --part-of Russia',
+    "actor add officials --kind unnamed",
+    "article add --outlet AFP --url https://c.example/1 --published 2024-10-18",
+    "article add --outlet Yonhap --url https://c.example/2 --published 2024-10-18",
+    'article add --outlet "Kyodo, Tokyo" --url https://c.example/3 --published 2024-10-19',
+    "article add --outlet dpa --url https://c.example/4 --published 2024-10-20",
+    'claim add c-low "NK sent 1,500 troops" --topic t --quantity "1,500" --unit troops',
+    'claim add c-high "NK sent about 10,000 troops" --topic t --quantity "about 10,000" '
+    "--unit troops",
+    # c-low: two groups, three origins, three outlets (one of each name twice)
+    "assert c-low --article https://c.example/1 --speaker NIS --wording said",
+    "assert c-low --article https://c.example/2 --speaker NIS --wording said",
+    'assert c-low --article https://c.example/2 --speaker "Defense Intelligence Agency" '
+    "--wording said",
+    "assert c-low --article https://c.example/3 --speaker Pentagon --wording said",
+    # c-high: two groups; an unattributed and an unnamed statement add outlets only
+    "assert c-high --article https://c.example/4 --speaker Ukraine --wording said",
+    'assert c-high --article https://c.example/1 --speaker "United States" --wording said',
+    "assert c-high --article https://c.example/2 --wording said",
+    "assert c-high --article https://c.example/3 --speaker officials --wording said",
+    # one group challenges c-low twice, through two origins and two outlets
+    "assert c-low --article https://c.example/4 --speaker Russia --stance denies --wording denied",
+    'assert c-low --article https://c.example/1 --speaker "Kremlin, Moscow" --stance doubts '
+    '--wording "doubted"',
+)
+
+
+def test_sides_list_every_group_origin_and_outlet_once_in_order(db_url):
+    build(db_url, *CROWDED)
+    numeric, challenge = as_json(db_url, "contradictions")
+    # the same day: by key, so c-high is side a
+    assert (numeric["kind"], numeric["claim_a"], numeric["claim_b"]) == (
+        "numeric",
+        "c-high",
+        "c-low",
+    )
+    assert numeric["a_groups"] == ["Ukraine", "United States"]
+    assert numeric["a_origins"] == ["Ukraine", "United States"]
+    assert numeric["a_outlets"] == ["AFP", "Kyodo, Tokyo", "Yonhap", "dpa"]
+    assert numeric["b_groups"] == ["South Korea", "United States"]
+    assert numeric["b_origins"] == ["Defense Intelligence Agency", "NIS", "Pentagon"]
+    assert numeric["b_outlets"] == ["AFP", "Kyodo, Tokyo", "Yonhap"]
+    assert numeric["a_date"] == numeric["b_date"] == "2024-10-18"
+    assert numeric["contests"] == ["c-high", "c-low"]
+    assert numeric["why"].endswith(
+        "Ukraine supports only c-high and South Korea only c-low: each contests the other"
+    )
+    assert (challenge["kind"], challenge["claim_a"], challenge["claim_b"]) == (
+        "challenge",
+        "c-low",
+        "c-low",
+    )
+    assert challenge["a_groups"] == numeric["b_groups"]
+    assert challenge["a_outlets"] == numeric["b_outlets"]
+    assert challenge["b_groups"] == ["Russia"]
+    assert challenge["b_origins"] == ["Kremlin, Moscow", "Russia"]
+    assert challenge["b_outlets"] == ["AFP", "dpa"]
+    assert challenge["b_date"] == "2024-10-18"
+    assert challenge["a_date"] == "2024-10-18"
+    assert challenge["why"] == (
+        "Russia denies and doubts c-low, which it does not support: a challenge, c-low is contested"
+    )
+    out = ok(db_url, "contradictions", "--format", "csv").stdout
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert table[0]["a_outlets"] == "AFP; Kyodo, Tokyo; Yonhap; dpa"
+    assert table[1]["b_origins"] == "Kremlin, Moscow; Russia"
+
+
+def test_a_side_nothing_asserts_is_empty_and_never_contested(db_url):
+    build(
+        db_url,
+        *CROWDED[:19],
+        "assert c-low --article https://c.example/1 --speaker NIS --wording said",
+        "assert c-low --article https://c.example/4 --speaker Russia --stance denies "
+        "--wording denied",
+        "relate c-low contradicts c-high",
+    )
+    relation, challenge = as_json(db_url, "contradictions")
+    assert (relation["kind"], relation["claim_a"], relation["claim_b"]) == (
+        "relation",
+        "c-low",
+        "c-high",
+    )
+    assert relation["b_groups"] == relation["b_origins"] == relation["b_outlets"] == []
+    assert relation["b_date"] is None
+    assert relation["a_date"] == "2024-10-18"
+    assert relation["contests"] == []  # only c-high would be, and nothing asserts it
+    assert challenge["b_groups"] == ["Russia"]
+    assert challenge["contests"] == ["c-low"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Float, and_, func, not_, or_, select
@@ -166,7 +167,8 @@ class Columns:
 
 
 def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None = None):
-    """Every numerically conflicting pair once (a.id < b.id), with both effective dates."""
+    """Every numerically conflicting pair once (a.id < b.id), with both effective dates
+    and what it is ordered by (the topic, both keys)."""
     dated = dated_figures(topic)  # both sides of a pair share the topic
     a, b = Columns(dated.alias("a")), Columns(dated.alias("b"))
     return (
@@ -175,6 +177,9 @@ def conflicting_pairs(window_days: int = DEFAULT_WINDOW_DAYS, topic: str | None 
             b.id.label("b_id"),
             a.day.label("a_as_of"),
             b.day.label("b_as_of"),
+            a.topic.label("topic"),
+            a.key.label("a_key"),
+            b.key.label("b_key"),
         )
         .select_from(a.id.table)
         # Each pair once. Written as a difference so that no index can serve it: as
@@ -247,6 +252,7 @@ def numeric_rule(a: Figure, b: Figure, window_days: int = DEFAULT_WINDOW_DAYS) -
 # --- why, in words ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # `prov contradictions` describes each figure once per pair
 def figure_text(quantity: str | None, interval: Interval, unit: str | None) -> str:
     """'more than one million shells (1000000, ∞)'; '[10, 20] troops' without a phrase."""
     if quantity:

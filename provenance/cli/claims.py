@@ -256,7 +256,7 @@ CONTRADICTION_COLUMNS = [
     "claim_b",
     "contests",
     "why",
-    # both sides: services.reports.SIDE_FIELDS, spelled out so that --help stays fast
+    # both sides (services.contradictions), spelled out so that --help stays fast
     *(
         f"{side}_{field}"
         for side in "ab"
@@ -297,7 +297,7 @@ def contradictions(
     """
     from provenance.cli.output import Format, choose
     from provenance.config import load_settings
-    from provenance.services.reports import list_contradictions
+    from provenance.services.contradictions import list_contradictions
 
     window_days = load_settings().window_days
     columns = CONTRADICTION_TABLE if choose(fmt, output) == Format.table else CONTRADICTION_COLUMNS

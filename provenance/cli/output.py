@@ -109,7 +109,8 @@ def _csv(rows, columns, out, _title) -> int:
         except KeyError:  # a row may leave out a column: empty
             values = [row.get(c) for c in columns]
         for i in special:
-            values[i] = _csv_value(values[i])
+            value = values[i]
+            values[i] = "; ".join(map(str, value)) if type(value) is list else _csv_value(value)
         if not _CONVERTED.isdisjoint(map(type, values)):
             for i, value in enumerate(values):
                 if type(value) in _CONVERTED:
@@ -123,7 +124,7 @@ def _csv_value(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return "; ".join(map(str, value))
     return "" if value is None else plain(value)
 
 

@@ -19,7 +19,14 @@ from provenance.analysis import conflicts as c
 from provenance.analysis.quantity import Interval, parse_quantity
 from provenance.db.engine import session_scope
 from provenance.db.models import Claim
-from provenance.services import actors, articles, claim_reports, claims, outlets, reports
+from provenance.services import (
+    actors,
+    articles,
+    claim_reports,
+    claims,
+    contradictions,
+    outlets,
+)
 from provenance.services.claims import Figure as Fig
 
 D = dt.date(2024, 3, 1)
@@ -275,7 +282,7 @@ def status(desk: Desk, window_days: int = 3) -> dict[str, str]:
 
 
 def pairs(desk: Desk, **kw) -> list[dict]:
-    return list(reports.list_contradictions(desk.s, **kw))
+    return list(contradictions.list_contradictions(desk.s, **kw))
 
 
 def numeric_pairs(desk: Desk, **kw) -> set[tuple[str, str]]:
