@@ -116,7 +116,7 @@ FIGURE = ("quantity", "low", "low_open", "high", "high_open")
 OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
-REBUILD_AT = 50_000  # staged rows from which a load rebuilds the statements' indexes
+REBUILD_AT = 50_000  # a large load: SQLite rebuilds the statement indexes, PostgreSQL analyses
 TEMP_CACHE_KIB = 8 * 1024  # SQLite's cache for the staged tables (its default: 2 MB)
 WORK_MEM_MB = 64  # PostgreSQL's memory per sort or hash of the import (its default: 4 MB)
 MEMO_LIMIT = 1 << 16  # distinct values remembered per map before it is cleared
@@ -162,6 +162,12 @@ class _Flat(_Resolver):
         self._flat_articles(conn)
         self._flat_assertions(conn, rows.staged)
         _drop_stage(conn)
+        if conn.dialect.name == "postgresql" and rows.staged >= REBUILD_AT:
+            # planner statistics for what was loaded: a server without autovacuum would
+            # plan the next listing for empty tables
+            conn.exec_driver_sql(
+                "ANALYZE outlets, actors, actor_aliases, articles, claims, assertions"
+            )
         return rows.seen
 
     def _stage_chunk(self, conn: Connection, rows: _Rows, progress) -> None:
