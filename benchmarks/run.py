@@ -195,6 +195,8 @@ def run_sqlite(args, data: Path, tmp: Path) -> list[dict]:
                     setup=fresh,
                 )
             )
+    if not args.only & {"list", "contradictions", "show", "export"}:
+        return rows
     if args.sqlite_db:  # a desk built before: the read side only reads it
         db = args.sqlite_db
     elif not db.exists():
@@ -320,12 +322,95 @@ def run_postgres(args, data: Path, tmp: Path) -> list[dict]:
     return read_side(args, args.postgres, tmp, psql_tool(args.postgres))
 
 
+TABLES = ("outlets", "actors", "actor_aliases", "articles", "claims", "assertions")
+
+
+def two_writers(data: Path, tmp: Path, database) -> dict:
+    """Issue 4, item 4 at scale: two `prov import` processes load overlapping files (the
+    first and the last 60 % of the rows) into one database at once; the yardstick is one
+    import of the whole file into another, and both must end with the same records.
+    ``database(name)`` gives a fresh, empty database's URL."""
+    rows = (data / "assertions.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    n = len(rows) - 1
+    halves = []
+    for name, part in (("first", rows[1 : 1 + n * 3 // 5]), ("last", rows[1 + n * 2 // 5 :])):
+        halves.append(tmp / f"{name}.csv")
+        halves[-1].write_text(rows[0] + "".join(part), encoding="utf-8")
+    del rows
+    both, alone = database("both"), database("alone")
+    for url in (both, alone):
+        load = prov("--db", url, "import", str(data / "structure.json"))
+        subprocess.run(load, check=True, capture_output=True)
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(prov("--db", both, "import", str(h)), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+        for h in halves
+    ]  # fmt: skip
+    errors = [p.communicate()[1].decode() for p in procs]
+    together = time.perf_counter() - start
+    start = time.perf_counter()
+    whole = prov("--db", alone, "import", str(data / "assertions.csv"))
+    subprocess.run(whole, check=True, capture_output=True)
+    single = time.perf_counter() - start
+    failed = [
+        e.strip().splitlines()[-1] for p, e in zip(procs, errors, strict=True) if p.returncode
+    ]
+    found, expected = _counts(both), _counts(alone)
+    verdict = "same records" if found == expected and not failed else f"FAILED {failed} {found}"
+    name = "two writers at once vs one import of the whole file"
+    print(
+        f"{name:<52} {together:8.2f} s {'':>10}   yardstick {single:8.2f} s   "
+        f"ratio {together / single:5.2f}   {verdict}",
+        flush=True,
+    )
+    return {"goal": name, "prov s": together, "yardstick s": single, "verdict": verdict}
+
+
+def _counts(url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES}
+    finally:
+        engine.dispose()
+
+
+def postgres_databases(url: str):
+    """Fresh databases beside ``url``'s, dropped by ``drop()``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base, made = make_url(url), []
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+
+    def database(name: str) -> str:
+        db = f"{base.database}_writers_{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}"'))
+            conn.execute(text(f'CREATE DATABASE "{db}"'))
+        made.append(db)
+        return base.set(database=db).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for db in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}"'))
+        admin.dispose()
+
+    return database, drop
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assertions", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--only", default="startup,import,list,contradictions,show,export", help="sections"
+        "--only",
+        default="startup,import,list,contradictions,show,export,writers",
+        help="sections",
     )
     parser.add_argument(
         "--sqlite-db", type=Path, help="an SQLite desk already loaded with the dataset"
@@ -340,9 +425,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=HERE / "out") as tmp:
         print("## SQLite\n")
         run_sqlite(args, data, Path(tmp))
+        if "writers" in args.only:
+            two_writers(data, Path(tmp), lambda name: f"sqlite:///{tmp}/writers-{name}.db")
         if args.postgres:
             print("\n## PostgreSQL\n")
             run_postgres(args, data, Path(tmp))
+            if "writers" in args.only:
+                database, drop = postgres_databases(args.postgres)
+                try:
+                    two_writers(data, Path(tmp), database)
+                finally:
+                    drop()
 
 
 if __name__ == "__main__":

@@ -50,21 +50,28 @@ ON CONFLICT DO NOTHING
 
 def stage(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Replace the stage's content with ``rows`` (pos is each row's index)."""
-    postgres = conn.dialect.name == "postgresql"
     columns = ("pos", *COLUMNS)
     ddl = ", ".join(f"{c} {TYPES[c]}" for c in columns)
     conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({ddl})")
     conn.exec_driver_sql(f"DELETE FROM {STAGE}")
     tuples = [(i, *(row[c] for c in COLUMNS)) for i, row in enumerate(rows)]
+    load(conn, STAGE, columns, tuples)
+
+
+def load(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Append ``rows`` (tuples in the order of ``columns``) to a temporary table: the
+    driver's executemany on SQLite, ``COPY`` on PostgreSQL."""
+    if not rows:
+        return
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        if postgres:
-            with cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
-                for t in tuples:
-                    copy.write_row(t)
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
             marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", tuples)
+            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
     finally:
         cursor.close()
 

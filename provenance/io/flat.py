@@ -45,7 +45,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from provenance.errors import InvalidInput
-from provenance.io import readers
+from provenance.io import bulk, readers
 from provenance.io.articles import ARTICLE_FIELDS, REF, _csv_article_key
 from provenance.io.claims import CLAIM_FIELDS, KEY
 from provenance.io.fields import CLEANERS, _Checker
@@ -182,7 +182,7 @@ class _Flat(_Resolver):
             self._load_origins(set(ids.values()))
             for key, id_ in ids.items():
                 rows.actor_ids[key] = (id_, self.origins[id_])
-        _insert_rows(conn, rows.tuples())
+        bulk.load(conn, ROWS, tuple(STAGED), rows.tuples())
         if progress and rows.read:
             progress(rows.read)
         rows.next_chunk()
@@ -722,19 +722,3 @@ def _create_stage(conn: Connection) -> None:
 def _drop_stage(conn: Connection) -> None:
     for table in (ROWS, *GROUPED):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-
-
-def _insert_rows(conn: Connection, rows: list[tuple]) -> None:
-    if not rows:
-        return
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        if conn.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {ROWS} ({', '.join(STAGED)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(STAGED))
-            cursor.executemany(f"INSERT INTO {ROWS} VALUES ({marks})", rows)
-    finally:
-        cursor.close()
