@@ -11,6 +11,7 @@ its output into benchmarks/README.md as the record of a change.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import statistics
@@ -330,12 +331,24 @@ def two_writers(data: Path, tmp: Path, database) -> dict:
     first and the last 60 % of the rows) into one database at once; the yardstick is one
     import of the whole file into another, and both must end with the same records.
     ``database(name)`` gives a fresh, empty database's URL."""
-    rows = (data / "assertions.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    n = len(rows) - 1
-    halves = []
-    for name, part in (("first", rows[1 : 1 + n * 3 // 5]), ("last", rows[1 + n * 2 // 5 :])):
+    with (data / "assertions.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    # each half must stand alone: a claim's text (given on its first row) on every row
+    claim = [c for c in header if c in ("claim_text", "topic", "quantity", "unit", "since")]
+    claim += [c for c in header if c == "cumulative"]
+    first: dict[str, dict] = {}
+    for row in rows:
+        given = first.setdefault(row["claim_key"], {c: row[c] for c in claim})
+        row.update(given)
+    del first
+    n, halves = len(rows), []
+    for name, part in (("first", rows[: n * 3 // 5]), ("last", rows[n * 2 // 5 :])):
         halves.append(tmp / f"{name}.csv")
-        halves[-1].write_text(rows[0] + "".join(part), encoding="utf-8")
+        with halves[-1].open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, header, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(part)
     del rows
     both, alone = database("both"), database("alone")
     for url in (both, alone):

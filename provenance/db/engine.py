@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
+BULK_WAIT_MS = 3_600_000  # an import queued behind another: an hour
 # page cache in KiB (negative cache_size): the assertion indexes thrash the 2 MB default,
 # and a bulk import must stay under 150 MB in all (SQLite's own use peaks near 30 MB above
 # this). No temp_store = MEMORY: an import's savepoint journal would grow in memory.
@@ -53,8 +54,10 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(conn) -> None:
         options = conn.get_execution_options()
         # foreign_keys can change only outside a transaction: set for each one
-        checked = "OFF" if options.get("prov_bulk") else "ON"
-        conn.exec_driver_sql(f"PRAGMA foreign_keys = {checked}")
+        bulk = options.get("prov_bulk")
+        conn.exec_driver_sql(f"PRAGMA foreign_keys = {'OFF' if bulk else 'ON'}")
+        # an import waits its turn behind another import, however long that one takes
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {BULK_WAIT_MS if bulk else BUSY_TIMEOUT_MS}")
         # A writer takes the write lock at BEGIN, so a second writer waits out the
         # busy timeout instead of failing with "database is locked" on upgrade.
         mode = "IMMEDIATE" if options.get("prov_writer") else "DEFERRED"
