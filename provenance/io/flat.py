@@ -242,8 +242,8 @@ class _Flat(_Resolver):
 
     def _claims_unlike_stored(self, conn: Connection) -> None:
         """Rows giving a stored claim another value: ``_check`` names both, row by row."""
-        unlike = " OR ".join(
-            f"(p.{c} IS NOT NULL AND p.{c} <> c.{c})"
+        unlike = " OR ".join(  # a value where the stored claim has none differs too
+            f"(p.{c} IS NOT NULL AND {_differ(conn, f'p.{c}', f'c.{c}')})"
             for c in ("text", "topic", "quantity", "unit", "as_of", "since")
         )
         offending = f"""SELECT p.key FROM {CLAIMS} p JOIN claims c ON c.id = p.id

@@ -743,6 +743,19 @@ def test_csv_rows_unlike_stored_records_are_problems_with_their_lines(
     assert counts(engine) == before
 
 
+def test_a_csv_value_where_the_stored_claim_has_none_is_a_problem(
+    engine: Engine, workdir: Path
+) -> None:
+    run(engine, [write("a.csv", "claim_key,claim_text,outlet,article_url\nc1,One,AFP,u:1\n")])
+    given = "claim_key,topic,unit,since,outlet,article_url\nc1,guns,shells,2023-01-01,AFP,u:2\n"
+    problems = refused(engine, [write("b.csv", given)])
+    assert [str(p) for p in problems] == [
+        "b.csv, line 2: topic: claim 'c1' is recorded with no value, not 'guns'",
+        "b.csv, line 2: unit: claim 'c1' is recorded with no value, not 'shells'",
+        "b.csv, line 2: since: claim 'c1' is recorded with no value, not 2023-01-01",
+    ]
+
+
 def test_explicit_figures_in_csv_are_compared_with_the_stored_claim(
     engine: Engine, workdir: Path
 ) -> None:
