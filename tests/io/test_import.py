@@ -22,7 +22,7 @@ from provenance.db.models import (
     Relation,
 )
 from provenance.errors import ImportRefused, Problem
-from provenance.io import flat, readers
+from provenance.io import flat, flat_rows, readers
 from provenance.io.importer import ImportReport, import_sources
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "north-korea-russia.yaml"
@@ -328,7 +328,7 @@ def test_csv_reads_in_chunks_and_resolves_across_them(
     engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(readers, "CHUNK", 2)
-    monkeypatch.setattr(flat, "MEMO_LIMIT", 1)  # maps dropped: the database answers
+    monkeypatch.setattr(flat_rows, "MEMO_LIMIT", 1)  # maps dropped: the database answers
     rows = ["claim_key,claim_text,outlet,article_url,speaker"]
     rows += [
         f"c-{i % 3},Claim {i % 3},Outlet {i % 2},https://x.example/{i % 4},A{i % 5}"
