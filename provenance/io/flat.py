@@ -221,11 +221,7 @@ class _Flat(_Resolver):
         """Claims whose rows give two values for one field: their rows go to ``_merge``."""
         if not conn.exec_driver_sql(f"{MIXED_CLAIMS} LIMIT 1").first():
             return
-        found = conn.exec_driver_sql(f"""
-            SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
-                   r.low, r.high, r.low_open, r.high_open
-            FROM {ROWS} r WHERE r.claim_key IN ({MIXED_CLAIMS}) ORDER BY r.line""")
-        mentions = [_claim_mention(r) for r in found.mappings()]
+        mentions = _claim_rows(conn, MIXED_CLAIMS)
         if mentions:
             self._merge("claim", mentions, KEY, CLAIM_FIELDS, KEY)
 
@@ -240,11 +236,7 @@ class _Flat(_Resolver):
                OR (p.cumulative IS NOT NULL AND p.cumulative <> CAST(c.cumulative AS INTEGER)))"""
         if not conn.exec_driver_sql(f"{offending} LIMIT 1").first():
             return
-        found = conn.exec_driver_sql(f"""
-            SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
-                   r.low, r.high, r.low_open, r.high_open
-            FROM {ROWS} r WHERE r.claim_key IN ({offending}) ORDER BY r.line""")
-        mentions = [_claim_mention(r) for r in found.mappings()]
+        mentions = _claim_rows(conn, offending)
         self._load_claims({m.values["key"] for m in mentions})
         for m in mentions:
             self._check("claim", m, self.claims[m.values["key"]].values, CLAIM_FIELDS, KEY)
@@ -422,6 +414,15 @@ class _Flat(_Resolver):
 
 def _date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _claim_rows(conn: Connection, keys: str) -> list[Mention]:
+    """The staged rows of the claims ``keys`` (a query of claim keys), as mentions."""
+    found = conn.exec_driver_sql(f"""
+        SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
+               r.low, r.high, r.low_open, r.high_open
+        FROM {ROWS} r WHERE r.claim_key IN ({keys}) ORDER BY r.line""")
+    return [_claim_mention(r) for r in found.mappings()]
 
 
 def _claim_mention(r: Mapping) -> Mention:
