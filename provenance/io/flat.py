@@ -44,10 +44,11 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from provenance.io import bulk, flat_rows, readers
+from provenance.io.ahead import ahead
 from provenance.io.articles import ARTICLE_FIELDS, REF, _csv_article_key
 from provenance.io.claims import CLAIM_FIELDS, KEY
 from provenance.io.fields import _Checker
-from provenance.io.flat_rows import Rows
+from provenance.io.flat_rows import Chunk, Ids, Rows
 from provenance.io.readers import CSV_NAMES, Batch, Mention
 from provenance.io.resolve import _chunks, _Resolver
 
@@ -132,52 +133,50 @@ class _Flat(_Resolver):
             return 0
         conn = self.session.connection()
         _create_stage(conn)
-        rows = Rows(self, check, columns)
-        line = reader.line_num
-        try:
-            for cells in reader:
-                # line_num counts physical lines read so far: a row starts after the last one
-                start, line = line + 1, reader.line_num
-                if any(cells):
-                    rows.add(start, cells)
-                    if rows.read >= readers.CHUNK:
-                        self._stage_chunk(conn, rows, progress)
-        except csv.Error as exc:
-            check.report(f"line {reader.line_num}", "", f"not valid CSV: {exc}")
-        except UnicodeDecodeError:
-            check.report(f"line {reader.line_num + 1}", "", "is not UTF-8 text")
-        self._stage_chunk(conn, rows, progress)
-        self._flat_claims(conn, rows.failed)
+        ids, seen, staged, failed = Ids(), 0, 0, set()
+        read = flat_rows.chunks(reader, Rows(self, check, columns), reader.line_num)
+        for chunk in ahead(read):
+            staged += self._stage_chunk(conn, chunk, ids)
+            seen += chunk.read
+            failed |= chunk.failed
+            if progress and chunk.read:
+                progress(chunk.read)
+        self._flat_claims(conn, failed)
         self._flat_articles(conn)
-        self._flat_assertions(conn, rows.staged)
+        self._flat_assertions(conn, staged)
         _drop_stage(conn)
-        if conn.dialect.name == "postgresql" and rows.staged >= REBUILD_AT:
+        if conn.dialect.name == "postgresql" and staged >= REBUILD_AT:
             # planner statistics for what was loaded: a server without autovacuum would
             # plan the next listing for empty tables
             conn.exec_driver_sql(
                 "ANALYZE outlets, actors, actor_aliases, articles, claims, assertions"
             )
-        return rows.seen
+        return seen
 
-    def _stage_chunk(self, conn: Connection, rows: Rows, progress) -> None:
-        """Resolve the outlets and actors a chunk names, and stage its rows."""
-        if rows.new_outlets:
-            self._outlets(Batch(implicit=True, outlets=list(rows.new_outlets.values())))
-            for key in rows.new_outlets:
-                rows.outlet_ids[key] = self.outlets[key].id
-        if rows.new_actors:
-            self._actors(Batch(implicit=True, actors=list(rows.new_actors.values())))
-            ids = {key: self.actors[key].id for key in rows.new_actors}
-            self._load_origins(set(ids.values()))
-            for key, id_ in ids.items():
-                rows.actor_ids[key] = (id_, self.origins[id_])
-        bulk.load(conn, ROWS, tuple(STAGED), rows.tuples())
-        if progress and rows.read:
-            progress(rows.read)
-        rows.next_chunk()
+    def _stage_chunk(self, conn: Connection, chunk: Chunk, ids: Ids) -> int:
+        """Take what reading a chunk found: its problems and warnings, its outlets and
+        actors resolved (new ones created), its rows staged; how many were staged."""
+        self.problems += chunk.problems
+        self.warnings += chunk.warnings
+        self.warned |= chunk.warned
+        if chunk.forget:
+            ids.outlets.clear()
+            ids.actors.clear()
+        if chunk.outlets:
+            self._outlets(Batch(implicit=True, outlets=list(chunk.outlets.values())))
+            for key in chunk.outlets:
+                ids.outlets[key] = self.outlets[key].id
+        if chunk.actors:
+            self._actors(Batch(implicit=True, actors=list(chunk.actors.values())))
+            found = {key: self.actors[key].id for key in chunk.actors}
+            self._load_origins(set(found.values()))
+            for key, id_ in found.items():
+                ids.actors[key] = (id_, self.origins[id_])
+        bulk.load(conn, ROWS, tuple(STAGED), ids.staged(chunk.rows))
         for cache in (self.outlets, self.actors, self.origins):
             if len(cache) > flat_rows.MEMO_LIMIT:
                 cache.clear()
+        return len(chunk.rows)
 
     # ---- claims -----------------------------------------------------------------------
 

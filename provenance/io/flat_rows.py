@@ -1,17 +1,23 @@
-"""Reading the rows of a flat CSV into staged tuples, for ``flat``.
+"""Reading the rows of a flat CSV into chunks of checked tuples, for ``flat``.
 
 Each row's cells are checked by the same cleaners as a document's fields
 (``fields.CLEANERS``), remembered per distinct value for the columns that repeat
 (dates, stances, confidence levels, wordings, figures). A row whose cells pass becomes
-one tuple in the order of ``flat.STAGED``, with its outlets and actors by id; one that
-names an outlet or actor not resolved yet waits for ``resolve()`` (the caller creates
-them a chunk at a time). A row with a bad cell is read again by ``readers._row``, which
-reports every problem as it always has, and is not staged.
+one tuple naming its outlets and actors by key; a row with a bad cell is read again by
+``readers._row``, which reports every problem as it always has, and is not staged.
+
+The reading needs nothing from the database, so ``chunks`` can run in a process of its
+own (``ahead``) while this one stages the chunk before: a ``Chunk`` carries everything
+the reading found (rows, the outlets and actors first named, problems, warnings). Here,
+``Ids`` turns a chunk's keys into the ids of the records ``flat`` resolved, giving the
+tuples of ``flat.STAGED``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -33,31 +39,64 @@ NO_FIGURE = (None, None, None, None, None)
 SLUG = validate._SLUG.match
 
 
+@dataclass
+class Chunk:
+    """What reading a chunk of rows found; ``flat`` applies it in order."""
+
+    rows: list[tuple]  # checked rows, outlets and actors by key (see ``Ids.staged``)
+    outlets: dict[str, Mention]  # outlets and actors named for the first time
+    actors: dict[str, Mention]
+    forget: bool  # the reader forgot the names it announced: forget their ids too
+    problems: list  # the chunk's problems and warnings, in the order found
+    warnings: list[str]
+    failed: set  # keys of claims on rows refused for a bad cell
+    read: int  # rows read
+    warned: set[str] = field(default_factory=set)  # the last chunk: wordings warned of
+
+
+def chunks(reader: Iterator[list[str]], rows: Rows, line: int) -> Iterator[Chunk]:
+    """The chunks of a CSV source whose header ended at ``line``."""
+    try:
+        for cells in reader:
+            # line_num counts physical lines read so far: a row starts after the last one
+            start, line = line + 1, reader.line_num  # type: ignore[attr-defined]
+            if any(cells):
+                rows.add(start, cells)
+                if rows.read >= readers.CHUNK:
+                    yield rows.take()
+    except csv.Error as exc:
+        rows.check.report(f"line {reader.line_num}", "", f"not valid CSV: {exc}")  # type: ignore[attr-defined]
+    except UnicodeDecodeError:
+        rows.check.report(f"line {reader.line_num + 1}", "", "is not UTF-8 text")  # type: ignore[attr-defined]
+    yield rows.take(last=True)
+
+
 class Rows:
-    """The rows of one CSV source, checked and turned into staged tuples a chunk at a time."""
+    """The rows of one CSV source, checked and turned into chunks of tuples."""
 
     def __init__(self, run: Any, check: _Checker, columns: list) -> None:
         self.run, self.check, self.columns = run, check, columns
+        # problems and warnings found before this source are not this reading's
+        self.problems_before, self.warnings_before = len(check.problems), len(run.warnings)
         self.width = len(columns)
         named = {column: name for name, column in CSV_COLUMNS.items()}
         at = {named[c]: i for i, c in enumerate(columns) if c is not None}
         self.at = [at.get(name, self.width) for name in READ]  # width: an empty cell
         self.quiet = _Checker("", [], check.tolerance)  # figures: problems reported again
         self.cells = itemgetter(*self.at)
-        self.pending: list[tuple] = []  # staged rows of this chunk
-        self.unresolved: list[tuple] = []  # rows naming an outlet or actor not resolved yet
-        self.new_outlets: dict[str, Mention] = {}
+        self.pending: list[tuple] = []  # checked rows of this chunk
+        self.new_outlets: dict[str, Mention] = {}  # named for the first time in this chunk
         self.new_actors: dict[str, Mention] = {}
-        self.outlet_ids: dict[str, int] = {}
-        self.actor_ids: dict[str, tuple[int, int | None]] = {}  # key -> (id, origin group)
+        self.outlets_named: set[str] = set()  # keys announced in an earlier chunk or this
+        self.actors_named: set[str] = set()
+        self.forget = False
         self.memo: dict[str, dict] = {c: {} for c in ("date", "flag", "stance", "confidence")}
         self.figures: dict[tuple, Any] = {}
         self.levels: dict[str, str] = {}
         self.failed: set = set()  # keys of claims on rows refused for a bad cell
-        self.seen = self.read = self.staged = 0
+        self.read = 0
 
     def add(self, line: int, cells: list[str]) -> None:
-        self.seen += 1
         self.read += 1
         n = len(cells)
         row = None
@@ -78,7 +117,7 @@ class Rows:
         assert len(self.check.problems) > before, f"line {line} was refused without a reason"
 
     def _clean(self, line: int, c: list[str]) -> bool | None:
-        """Stage the row's clean values (pending its new outlets' and actors' ids); None
+        """Add the row's clean values to the chunk, its outlets and actors by key; None
         if a cell fails its check."""
         (key, text_, topic, quantity, low, low_open, high, high_open, unit, as_of, since) = c[:11]
         (cumulative, stance, speaker, cites, wording, confidence, quote, outlet, via) = c[11:20]
@@ -119,39 +158,40 @@ class Rows:
                 return None
         ok, vk = outlet_key(outlet), (outlet_key(via) if via else None)
         sk, ck = (name_key(speaker) if speaker else None), (name_key(cites) if cites else None)
-        outlets, actors = self.outlet_ids, self.actor_ids
-        o, v = outlets.get(ok), (outlets.get(vk) if vk else None)
-        s, k = (actors.get(sk) if sk else None), (actors.get(ck) if ck else None)
-        row = (line, key, text_ or None, topic or None, quantity or None, unit or None)
-        row += (as_of or None, since or None, flag, *figure)
-        if o is None or (vk and v is None) or (sk and s is None) or (ck and k is None):
-            self._name(line, ok, outlet, vk, via, sk, speaker, ck, cites)
-            article = (url or None, url or None, title or None, published or None, ok, vk)
-            said = (sk, ck, None, stance, wording or None, quote or None, level, manual)
-            self.unresolved.append((*row, *article, *said))
-            return True
-        akey = url or f"\x1f{o}\x1f{published}\x1f{title}"
-        origin = k or s
-        ids = (s and s[0], k and k[0], origin and origin[1])
-        article = (akey, url or None, title or None, published or None, o, v)
-        said = (*ids, stance, wording or None, quote or None, level, manual)
-        self.pending.append((*row, *article, *said))
+        named = self.outlets_named
+        if ok not in named or (vk and vk not in named):
+            self._outlet_names(line, ok, outlet, vk, via)
+        named = self.actors_named
+        if (sk and sk not in named) or (ck and ck not in named):
+            self._actor_names(line, sk, speaker, ck, cites)
+        self.pending.append(
+            (line, key, text_ or None, topic or None, quantity or None, unit or None,
+             as_of or None, since or None, flag, *figure, url or None, title or None,
+             published or None, ok, vk, sk, ck, stance, wording or None, quote or None,
+             level, manual)
+        )  # fmt: skip
         return True
 
-    def _name(self, line, ok, outlet, vk, via, sk, speaker, ck, cites) -> None:
-        """Outlets and actors to resolve before the chunk is staged."""
-        where = f"line {line}"
-        if ok not in self.outlet_ids and ok not in self.new_outlets:
+    def _outlet_names(self, line: int, ok: str, outlet: str, vk: str | None, via: str) -> None:
+        """Announce outlets named for the first time: an outlet first named as ``via``
+        is a wire (the first chunk naming it decides)."""
+        where, named = f"line {line}", self.outlets_named
+        if ok not in named:
+            named.add(ok)
             self.new_outlets[ok] = Mention(where, {"name": outlet})
-        if vk and vk not in self.outlet_ids:
+        if vk:
             known = self.new_outlets.get(vk)
-            if known is None:
-                self.new_outlets[vk] = Mention(where, {"name": via, "new_kind": "wire"})
-            else:
+            if known is not None:
                 known.values.setdefault("new_kind", "wire")
+            elif vk not in named:
+                named.add(vk)
+                self.new_outlets[vk] = Mention(where, {"name": via, "new_kind": "wire"})
+
+    def _actor_names(self, line: int, sk, speaker: str, ck, cites: str) -> None:
         for k, name in ((sk, speaker), (ck, cites)):
-            if k and k not in self.actor_ids and k not in self.new_actors:
-                self.new_actors[k] = Mention(where, {"name": name})
+            if k and k not in self.actors_named:
+                self.actors_named.add(k)
+                self.new_actors[k] = Mention(f"line {line}", {"name": name})
 
     def _memo(self, column: str, cell: str, clean: Callable[[str], Any]) -> Any:
         memo = self.memo[column]
@@ -200,25 +240,46 @@ class Rows:
             level = self.levels[wording] = self.run._level(Mention(f"line {line}", {}), wording)
         return level
 
-    def tuples(self) -> list[tuple]:
-        """The chunk's rows as staged, their outlets and actors resolved by now."""
-        outlets, actors = self.outlet_ids, self.actor_ids
-        for r in self.unresolved:
-            outlet, via = outlets[r[18]], (outlets[r[19]] if r[19] else None)
-            speaker, cites = (actors[r[20]] if r[20] else None), (actors[r[21]] if r[21] else None)
-            origin = cites or speaker
-            akey = r[15] or f"\x1f{outlet}\x1f{r[17] or ''}\x1f{r[16] or ''}"
-            ids = (speaker and speaker[0], cites and cites[0], origin and origin[1])
-            self.pending.append((*r[:14], akey, *r[15:18], outlet, via, *ids, *r[23:]))
-        self.staged += len(self.pending)
-        return self.pending
+    def take(self, last: bool = False) -> Chunk:
+        """The chunk read since the last one; the reading goes on with an empty one."""
+        problems = self.check.problems[self.problems_before :]
+        del self.check.problems[self.problems_before :]
+        warnings = self.run.warnings[self.warnings_before :]
+        del self.run.warnings[self.warnings_before :]
+        chunk = Chunk(
+            self.pending, self.new_outlets, self.new_actors, self.forget, problems, warnings,
+            self.failed, self.read, set(self.run.warned) if last else set(),
+        )  # fmt: skip
+        self.pending, self.new_outlets, self.new_actors, self.failed = [], {}, {}, set()
+        self.read = 0
+        self.forget = len(self.outlets_named) + len(self.actors_named) > MEMO_LIMIT
+        if self.forget:
+            self.outlets_named.clear()
+            self.actors_named.clear()
+        return chunk
 
-    def next_chunk(self) -> None:
-        self.pending, self.unresolved, self.read = [], [], 0
-        self.new_outlets, self.new_actors = {}, {}
-        for ids in (self.outlet_ids, self.actor_ids):
-            if len(ids) > MEMO_LIMIT:
-                ids.clear()
+
+class Ids:
+    """The ids of the outlets and actors ``flat`` resolved, by key, for staging rows."""
+
+    def __init__(self) -> None:
+        self.outlets: dict[str, int] = {}
+        self.actors: dict[str, tuple[int, int | None]] = {}  # key -> (id, origin group)
+
+    def staged(self, rows: list[tuple]) -> list[tuple]:
+        """A chunk's rows in the order of ``flat.STAGED``: the article's key (its URL,
+        else its outlet, date and title), the outlets and actors by id, the statement's
+        origin group."""
+        outlets, actors, out = self.outlets, self.actors, []
+        append = out.append
+        for r in rows:
+            outlet, via = outlets[r[17]], (outlets[r[18]] if r[18] else None)
+            speaker, cites = (actors[r[19]] if r[19] else None), (actors[r[20]] if r[20] else None)
+            origin = cites or speaker
+            akey = r[14] or f"\x1f{outlet}\x1f{r[16] or ''}\x1f{r[15] or ''}"
+            ids = (speaker and speaker[0], cites and cites[0], origin and origin[1])
+            append((*r[:14], akey, *r[14:17], outlet, via, *ids, *r[21:]))
+        return out
 
 
 # ---- cells ----------------------------------------------------------------------------
