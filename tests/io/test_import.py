@@ -22,7 +22,7 @@ from provenance.db.models import (
     Relation,
 )
 from provenance.errors import ImportRefused, Problem
-from provenance.io import flat, flat_rows, readers
+from provenance.io import ahead, flat, flat_rows, readers
 from provenance.io.importer import ImportReport, import_sources
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "north-korea-russia.yaml"
@@ -342,6 +342,86 @@ def test_csv_reads_in_chunks_and_resolves_across_them(
     found = counts(engine)
     assert (found["outlets"], found["actors"], found["articles"]) == (2, 5, 4)
     assert (found["claims"], found["assertions"]) == (3, 12)
+
+
+AHEAD_ROWS = [
+    "claim_key,claim_text,outlet,via,article_url,speaker,cites,wording,published,as_of",
+    "c-1,Claim one,Herald,AFP,https://x.example/1,NIS,DIA,said,2024-10-18,",
+    "c-1,,Herald,,https://x.example/2,Army,,mulls,2024-10-19,",
+    "c-2,Claim two,AFP,,https://x.example/3,NIS,,appears,,2024-10-01",
+    "c-2,,Yonhap,AFP,https://x.example/4,Navy,Army,ponders,,",
+    "c-3,Claim three,Yonhap,,https://x.example/5,DIA,,said,2024-10-20,",
+]
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_reading_ahead_in_a_process_reads_the_same_records(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+) -> None:
+    """Rows read in a forked process (``ahead``) or here give the same records: an
+    import the other way adds nothing and finds nothing that differs."""
+    monkeypatch.setattr(readers, "CHUNK", 2)
+    monkeypatch.setattr(flat_rows, "MEMO_LIMIT", 1)  # names announced again, ids dropped
+    source = write("ahead.csv", "\n".join(AHEAD_ROWS) + "\n")
+    monkeypatch.setattr(ahead, "READ_AHEAD", first)
+    report = run(engine, [source])
+    monkeypatch.setattr(ahead, "READ_AHEAD", not first)
+    again = run(engine, [source])
+
+    assert report.added == NOTHING | {
+        "outlets": 3, "actors": 4, "aliases": 4, "articles": 5, "claims": 3, "assertions": 5
+    }  # fmt: skip
+    assert report.warnings == [
+        "ahead.csv, line 3: wording 'mulls' holds no known cue; taken as asserted "
+        "(extend the lexicon)",
+        "ahead.csv, line 5: wording 'ponders' holds no known cue; taken as asserted "
+        "(extend the lexicon)",
+    ]
+    assert (again.added, again.seen) == (NOTHING, report.seen)
+    with session_scope(engine) as s:
+        kinds = dict(s.execute(select(Outlet.name, Outlet.kind)).all())
+    assert kinds == {"Herald": "other", "AFP": "wire", "Yonhap": "other"}
+
+
+def test_reading_ahead_reports_the_same_problems(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CHUNK", 2)
+    rows = [*AHEAD_ROWS, "c-4,Claim four,Yonhap,,https://x.example/6,DIA,,said,2024-13-01,"]
+    rows += ["c-5,,Yonhap,,,DIA,,said,,", 'c-6,"Claim, six,Yonhap']
+    source = write("bad.csv", "\n".join(rows) + "\n")
+    found = {}
+    for on in (True, False):
+        monkeypatch.setattr(ahead, "READ_AHEAD", on)
+        found[on] = [str(p) for p in refused(engine, [source])]
+
+    assert found[True] == found[False]
+    assert found[True] == [
+        "bad.csv, line 7: published: '2024-13-01' is not a date (YYYY-MM-DD)",
+        "bad.csv, line 8: article_url: article_url or article_title is required",
+        "bad.csv, line 9: not valid CSV: unexpected end of data",
+    ]
+    assert counts(engine) == NOTHING
+
+
+def test_a_failure_while_reading_ahead_fails_the_import(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(cell: str) -> str:
+        raise ZeroDivisionError(cell)
+
+    monkeypatch.setattr(flat_rows, "_iso", broken)  # a bug in the reading process
+    source = write("ahead.csv", "\n".join(AHEAD_ROWS) + "\n")
+    with pytest.raises(RuntimeError, match="ZeroDivisionError: 2024-10-18"):
+        run(engine, [source])
+    assert counts(engine) == NOTHING
+
+
+def test_ahead_yields_every_item_and_stops_its_process_early() -> None:
+    assert list(ahead.ahead(iter(range(20_000)))) == list(range(20_000))
+    items = ahead.ahead(iter(range(10**9)))  # would take minutes to the end
+    assert [next(items) for _ in range(3)] == [0, 1, 2]
+    items.close()  # the reading process is stopped and waited for
 
 
 def test_stdin_needs_a_format(engine: Engine) -> None:
