@@ -5,12 +5,15 @@ same 300,000 claims, 200,000 articles and a few thousand outlets and actors agai
 again. Resolving it a record at a time, as a document is, costs about 200 µs a row.
 Here a row costs its cells' checks and one staged tuple:
 
-1. **Read** (``flat_rows``). Each row's cells are checked by the same cleaners as a
-   document's fields (``fields.CLEANERS``), remembered per distinct value for the
-   columns that repeat. Its outlets and actors (few, named on row after row) are
-   resolved to ids a chunk of ``readers.CHUNK`` rows at a time, new ones created by the
-   ``outlets`` and ``actors`` mixins. The row goes to the temporary table ``prov_rows``,
-   keyed by its line (executemany on SQLite, ``COPY`` on PostgreSQL).
+1. **Read** (``flat_rows``), in a process of its own where one can be forked
+   (``ahead``): each row's cells are checked by the same cleaners as a document's
+   fields (``fields.CLEANERS``), remembered per distinct value for the columns that
+   repeat, and the rows come back a chunk of ``readers.CHUNK`` at a time with the
+   outlets and actors they name for the first time. Meanwhile this process **stages**
+   the chunk before: those outlets and actors (few, named on row after row) are
+   resolved to ids, new ones created by the ``outlets`` and ``actors`` mixins, and the
+   rows go to the temporary table ``prov_rows``, keyed by their line (executemany on
+   SQLite, ``COPY`` on PostgreSQL).
 2. **Claims and articles** are grouped from the staged rows in SQL into ``prov_claims``
    and ``prov_articles`` (one row per key: the first line naming it, the values given,
    whether its rows give two values for one field), matched to stored records,
