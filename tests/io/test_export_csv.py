@@ -7,7 +7,9 @@ import csv
 import io
 
 from sqlalchemy import Engine, update
+from typer.testing import CliRunner
 
+from provenance.cli.app import app
 from provenance.db.engine import session_scope
 from provenance.db.models import Article, Assertion
 from tests.io.test_export import exported, load, round_trip
@@ -112,3 +114,14 @@ def test_empty_and_missing_text_are_both_an_empty_cell(engine: Engine) -> None:
         session.execute(update(Assertion).where(Assertion.wording.is_(None)).values(wording=""))
         session.execute(update(Article).where(Article.via_id.is_(None)).values(byline=""))
     assert exported(engine, "csv") == before
+
+
+def test_prov_export_writes_these_bytes_to_a_file(db_url: str, engine: Engine, tmp_path) -> None:
+    load(engine, AWKWARD)
+    target = tmp_path / "desk.csv"
+
+    result = CliRunner().invoke(app, ["--db", db_url, "export", str(target)])
+
+    assert result.exit_code == 0, result.output
+    assert "exported 6 records" in result.stderr
+    assert target.read_bytes() == written_by_csv_module(ROWS).encode()
