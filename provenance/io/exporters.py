@@ -34,7 +34,8 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from functools import lru_cache
 from itertools import chain
 from typing import Any, TextIO
@@ -380,44 +381,46 @@ def _text(column):
     return cast(column, String).label(column.key)
 
 
-def _needs_open_ends(session: Session) -> bool:
+def _needs_open_ends(conn: Connection) -> bool:
+    c, a = tables.claims.c, tables.assertions.c
     stmt = (
-        select(Claim.quantity, Claim.low, Claim.high, Claim.low_open, Claim.high_open)
-        .where(Claim.low_open.is_(True) | Claim.high_open.is_(True))
-        .where(exists().where(Assertion.claim_id == Claim.id))
+        select(c.quantity, c.low, c.high, c.low_open, c.high_open)
+        .where(c.low_open.is_(True) | c.high_open.is_(True))
+        .where(exists().where(a.claim_id == c.id))
     )
-    rows = session.execute(stmt.execution_options(yield_per=STEP))
-    return any(not _implied(*r) for r in rows)
+    with closing(_batches(conn, stmt)) as batches:
+        return any(not _implied(*r) for rows in batches for r in rows)
 
 
-def _csv_figure(figure: dict[str, Any]) -> dict[str, Any]:
-    """The figure's cells: numbers as ``format_number`` writes them, open ends as true."""
-    cells = {"quantity": figure["quantity"]}
+def _csv_line(cells: Iterable) -> str:
+    """The cells as ``csv.writer`` writes them (None as an empty cell), with CRLF."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=CRLF).writerow(cells)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=4096)
+def _csv_figure(figure: tuple, columns: tuple[str, ...]) -> str:
+    """A figure's cells in ``columns``, between commas: numbers as ``format_number``
+    writes them, open ends as true. Figures repeat (most claims have none)."""
+    found = _figure(*figure)
+    cells = {"quantity": found["quantity"]}
     for end in ("low", "high"):
-        number = figure[end]
+        number = found[end]
         cells[end] = None if number is None else format_number(number)
-        cells[f"{end}_open"] = "true" if figure[f"{end}_open"] else ""
-    return cells
+        cells[f"{end}_open"] = "true" if found[f"{end}_open"] else ""
+    return _csv_line(cells[c] for c in columns)[: -len(CRLF)]
 
 
 def export_csv(session: Session, out: TextIO, *, progress: Progress = None) -> int:
     """Each line is its claim's cells and its statement's, all but the claim's figure
     written by SQL; the claims and the statements come by key from two queries, read
     side by side (a claim without statements is passed over)."""
-    columns = [c for c in CSV_COLUMNS if c not in OPEN_ENDS or _needs_open_ends(session)]
-    figure_columns = [c for c in columns if c in FIGURE]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=CRLF)  # writes None as an empty cell
-
-    def csv_line(cells: list) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        return buffer.getvalue()
-
-    out.write(csv_line(columns))
-    no_figure = csv_line([None] * len(figure_columns))[: -len(CRLF)]
     conn = session.connection()
+    needs_open_ends = _needs_open_ends(conn)
+    columns = [c for c in CSV_COLUMNS if c not in OPEN_ENDS or needs_open_ends]
+    figure_columns = tuple(c for c in columns if c in FIGURE)
+    out.write(_csv_line(columns))
     claim_batches = _batches(conn, _claim_cells(conn.dialect.name))
     claims = chain.from_iterable(claim_batches)
 
@@ -426,10 +429,7 @@ def export_csv(session: Session, out: TextIO, *, progress: Progress = None) -> i
             if claim[0] == claim_id:
                 break
         _, before, after, *figure = claim
-        if figure[0] is None and figure[1] is None and figure[3] is None:
-            return before + no_figure + after  # most claims: no quantity, low or high
-        cells = _csv_figure(_figure(*figure))
-        return before + csv_line([cells[c] for c in figure_columns])[: -len(CRLF)] + after
+        return before + _csv_figure(tuple(figure), figure_columns) + after
 
     count, claim_id, prefix = 0, None, ""
     for rows in _batches(conn, _statement_lines(conn.dialect.name)):
