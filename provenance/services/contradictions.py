@@ -243,7 +243,9 @@ class _Side(NamedTuple):
 
 
 SIDE_COLUMNS = 13  # the columns of one side in a row (``_claim_columns``)
-CACHED = 4096  # sides kept: a claim is in many pairs, close together in the order
+# Sides kept: a claim is in many pairs, close together in the order (at 1M, 41,870
+# sides built for 90,738 looked up; 41,650 with 4,096 kept, 41,623 keeping all)
+CACHED = 1024
 
 
 def _sides() -> Callable[[tuple, int], _Side]:
@@ -287,7 +289,12 @@ def _sides() -> Callable[[tuple, int], _Side]:
 
 
 def _split(names: str | None) -> list[str]:
-    return sorted(names.split(SEP)) if names else []
+    """An aggregated cell's names in Python's order, whatever the database's."""
+    if not names:
+        return []
+    found = names.split(SEP)
+    found.sort()
+    return found
 
 
 def _numeric_rows(rows, window_days: int) -> Iterator[dict]:
