@@ -342,3 +342,26 @@ def test_a_side_nothing_asserts_is_empty_and_never_contested(db_url):
     assert relation["contests"] == []  # only c-high would be, and nothing asserts it
     assert challenge["b_groups"] == ["Russia"]
     assert challenge["contests"] == ["c-low"]
+
+
+def test_csv_holds_the_json_rows_cell_for_cell(db_url):
+    """Names with commas and quotes, lists, empty cells: the CSV reads back as the JSON."""
+    build(
+        db_url,
+        *CROWDED,
+        'outlet add "Die \\"Zeit\\", Hamburg" --kind newspaper',
+        'article add --outlet "Die \\"Zeit\\", Hamburg" --url https://c.example/5 '
+        "--published 2024-10-21",
+        "assert c-high --article https://c.example/5 --speaker Russia --stance doubts "
+        "--wording doubted",
+    )
+    rows = as_json(db_url, "contradictions")
+    assert {'Die "Zeit", Hamburg'} <= {o for r in rows for o in r["b_outlets"]}
+
+    def cell(value) -> str:
+        return "; ".join(value) if isinstance(value, list) else "" if value is None else value
+
+    out = ok(db_url, "contradictions", "--format", "csv").stdout
+    assert [{k: cell(v) for k, v in row.items()} for row in rows] == list(
+        csv.DictReader(io.StringIO(out, newline=""))
+    )

@@ -74,6 +74,8 @@ def desk(engine, db_url) -> str:
         ["claims", "--speaker", "Ukraine", "--outlet", "Yonhap", "--format", "csv"],
         ["claims", "show", "nk-troops-10k", "--format", "json"],
         ["claims", "show", "nk-troops-10k"],
+        ["contradictions", "--format", "csv"],
+        ["contradictions", "--topic", "nk-troops", "--format", "json"],
         ["db", "path"],
         ["db", "current"],
     ],

@@ -301,8 +301,8 @@ def contradictions(
 
     window_days = load_settings().window_days
     columns = CONTRADICTION_TABLE if choose(fmt, output) == Format.table else CONTRADICTION_COLUMNS
-    with session(ctx) as s:
-        rows = list_contradictions(s, topic=topic, window_days=window_days)
+    with connection(ctx) as conn:
+        rows = list_contradictions(conn, topic=topic, window_days=window_days)
         n = emit(rows, columns, fmt, output, title="Contradictions")
     if n == 0:
         info("no conflicting pairs")

@@ -282,7 +282,7 @@ def status(desk: Desk, window_days: int = 3) -> dict[str, str]:
 
 
 def pairs(desk: Desk, **kw) -> list[dict]:
-    return list(contradictions.list_contradictions(desk.s, **kw))
+    return list(contradictions.list_contradictions(desk.s.connection(), **kw))
 
 
 def numeric_pairs(desk: Desk, **kw) -> set[tuple[str, str]]:
