@@ -15,6 +15,7 @@ runs here, item by item, and the items are the same.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -35,6 +36,9 @@ def ahead(items: Iterator[T]) -> Iterator[T]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its work is checked through the parent
+        # what it inherited is never collected here: no finaliser of this process's
+        # garbage runs twice, and no collection copies its pages
+        gc.freeze()
         os.close(read_end)
         _produce(items, write_end)
     os.close(write_end)
@@ -57,7 +61,8 @@ def ahead(items: Iterator[T]) -> Iterator[T]:
         if not finished:  # the caller stopped early, or the reading failed
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+            os.waitpid(pid, 0)
 
 
 def _produce(items: Iterator, fd: int) -> None:  # pragma: no cover - runs in the child

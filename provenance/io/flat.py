@@ -138,7 +138,9 @@ class _Flat(_Resolver):
         _create_stage(conn)
         ids, seen, staged, failed = Ids(), 0, 0, set()
         read = flat_rows.chunks(reader, Rows(self, check, columns), reader.line_num)
-        for chunk in ahead(read):
+        # stdin is read here: a process reading it ahead would leave this one's copy of
+        # it part read, for a "-" given twice
+        for chunk in read if self.source == readers.STDIN else ahead(read):
             staged += self._stage_chunk(conn, chunk, ids)
             seen += chunk.read
             failed |= chunk.failed

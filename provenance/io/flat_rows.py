@@ -159,7 +159,7 @@ class Rows:
         ok, vk = outlet_key(outlet), (outlet_key(via) if via else None)
         sk, ck = (name_key(speaker) if speaker else None), (name_key(cites) if cites else None)
         named = self.outlets_named
-        if ok not in named or (vk and vk not in named):
+        if ok not in named or (vk and (vk not in named or vk in self.new_outlets)):
             self._outlet_names(line, ok, outlet, vk, via)
         named = self.actors_named
         if (sk and sk not in named) or (ck and ck not in named):

@@ -383,6 +383,21 @@ def test_reading_ahead_in_a_process_reads_the_same_records(
     assert kinds == {"Herald": "other", "AFP": "wire", "Yonhap": "other"}
 
 
+def test_an_outlet_named_as_via_later_in_its_first_chunk_is_a_wire(
+    engine: Engine, workdir: Path
+) -> None:
+    content = (
+        "claim_key,claim_text,outlet,via,article_url\n"
+        "c-1,One,Alpha,,https://x.example/1\n"
+        "c-1,,Beta,,https://x.example/2\n"
+        "c-1,,Beta,Alpha,https://x.example/3\n"  # both named before: Alpha is a wire
+    )
+    run(engine, [write("via.csv", content)])
+    with session_scope(engine) as s:
+        kinds = dict(s.execute(select(Outlet.name, Outlet.kind)).all())
+    assert kinds == {"Alpha": "wire", "Beta": "other"}
+
+
 def test_reading_ahead_reports_the_same_problems(
     engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -433,6 +448,13 @@ def test_stdin_needs_a_format(engine: Engine) -> None:
     assert [str(p) for p in problems] == [
         "<stdin>, file: reading stdin ('-') needs a format: csv, yaml or json"
     ]
+
+
+def test_stdin_named_twice_is_read_once(engine: Engine) -> None:
+    rows = "".join(f"c-{i},Claim {i},AFP,Note {i}\n" for i in range(3_000))  # past a buffer
+    content = "claim_key,claim_text,outlet,article_title\n" + rows
+    problems = refused(engine, ["-", "-"], fmt="csv", stdin=io.StringIO(content))
+    assert [str(p) for p in problems] == ["<stdin>, line 1: a header row is required"]
 
 
 def test_a_yaml_document_from_stdin(engine: Engine) -> None:
