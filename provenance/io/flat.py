@@ -6,7 +6,7 @@ again. Resolving it a record at a time, as a document is, costs about 200 µs a 
 Here a row costs its cells' checks and one staged tuple:
 
 1. **Read** (``flat_rows``), in a process of its own where one can be forked
-   (``ahead``): each row's cells are checked by the same cleaners as a document's
+   (``ahead``; a file, not stdin): each row's cells are checked by the same cleaners as a document's
    fields (``fields.CLEANERS``), remembered per distinct value for the columns that
    repeat, and the rows come back a chunk of ``readers.CHUNK`` at a time with the
    outlets and actors they name for the first time. Meanwhile this process **stages**
