@@ -285,10 +285,7 @@ class _Flat(_Resolver):
     def _articles_disagreeing(self, conn: Connection) -> None:
         if not conn.exec_driver_sql(f"{MIXED_ARTICLES} LIMIT 1").first():
             return
-        found = conn.exec_driver_sql(f"""
-            SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
-            FROM {ROWS} r WHERE r.akey IN ({MIXED_ARTICLES}) ORDER BY r.line""")
-        mentions = self._article_mentions(conn, list(found.mappings()))
+        mentions = self._article_rows(conn, MIXED_ARTICLES)
         if mentions:
             self._merge("article", mentions, _csv_article_key, ARTICLE_FIELDS, REF)
 
@@ -302,17 +299,19 @@ class _Flat(_Resolver):
             WHERE p.existed = 1 AND (p.mixed = 1 OR p.outlet_id <> a.outlet_id OR {unlike})"""
         if not conn.exec_driver_sql(f"{offending} LIMIT 1").first():
             return
-        found = conn.exec_driver_sql(f"""
-            SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
-            FROM {ROWS} r WHERE r.akey IN ({offending}) ORDER BY r.line""")
-        mentions = self._article_mentions(conn, list(found.mappings()))
+        mentions = self._article_rows(conn, offending)
         self._load_articles({_csv_article_key(m.values) for m in mentions})
         for m in mentions:
             known = self._article(_csv_article_key(m.values))
             self._check("article", m, known.values, ARTICLE_FIELDS, REF)
 
-    def _article_mentions(self, conn: Connection, rows: list[Mapping]) -> list[Mention]:
-        """Staged articles as the mentions a document gives (outlets by name)."""
+    def _article_rows(self, conn: Connection, keys: str) -> list[Mention]:
+        """The staged rows of the articles ``keys`` (a query of article keys), as the
+        mentions a document gives (outlets by name)."""
+        found = conn.exec_driver_sql(f"""
+            SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
+            FROM {ROWS} r WHERE r.akey IN ({keys}) ORDER BY r.line""")
+        rows: list[Mapping] = list(found.mappings())
         ids = sorted({r[c] for r in rows for c in ("outlet_id", "via_id")} - {None})
         names: dict[int, str] = {}
         for chunk in _chunks(ids):
