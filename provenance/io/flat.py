@@ -55,24 +55,14 @@ from provenance.io.flat_rows import Chunk, Ids, Rows
 from provenance.io.readers import CSV_NAMES, Batch, Mention
 from provenance.io.resolve import _chunks, _Resolver
 
-ROWS, CLAIMS, ARTICLES = "prov_rows", "prov_claims", "prov_articles"
-# a staged row: what one CSV row says, cleaned, with the ids of its outlets and actors
+ROWS, CLAIM_ROWS = "prov_rows", "prov_claim_rows"
+CLAIMS, ARTICLES = "prov_claims", "prov_articles"
+# a staged row: what one CSV row says of its article and statement, cleaned, with the
+# ids of its outlets and actors
 STAGED = {
     "line": "INTEGER PRIMARY KEY",
     "claim_key": "TEXT",
-    "text": "TEXT",
-    "topic": "TEXT",
-    "quantity": "TEXT",
-    "unit": "TEXT",
-    "as_of": "DATE",
-    "since": "DATE",
-    "cumulative": "INTEGER",
-    "figure": "TEXT",  # an explicit low/high as one comparable token; None: not given
-    "low": "FLOAT",  # the interval: the explicit one, else the quantity's
-    "high": "FLOAT",
-    "low_open": "INTEGER",
-    "high_open": "INTEGER",
-    "akey": "TEXT",  # the article's key: its URL, else outlet, date and title
+    "akey": "TEXT",  # an article without URL: its outlet, date and title; else None
     "url": "TEXT",
     "title": "TEXT",
     "published": "DATE",
@@ -87,19 +77,36 @@ STAGED = {
     "confidence": "TEXT",
     "manual": "INTEGER",
 }
+# the claim fields of a row that gives any (most rows of a desk only name their claim)
+CLAIM_STAGED = {
+    "line": "INTEGER PRIMARY KEY",
+    "claim_key": "TEXT",
+    "text": "TEXT",
+    "topic": "TEXT",
+    "quantity": "TEXT",
+    "unit": "TEXT",
+    "as_of": "DATE",
+    "since": "DATE",
+    "cumulative": "INTEGER",
+    "figure": "TEXT",  # an explicit low/high as one comparable token; None: not given
+    "low": "FLOAT",  # the interval: the explicit one, else the quantity's
+    "high": "FLOAT",
+    "low_open": "INTEGER",
+    "high_open": "INTEGER",
+}
 CLAIM_GIVEN = ("text", "topic", "quantity", "unit", "as_of", "since", "cumulative", "figure")
 GROUPED = {
-    CLAIMS: {
+    CLAIMS: {  # the claims of the rows that give claim fields
         "key": "TEXT PRIMARY KEY",
-        "line": "INTEGER",  # the first row naming it
+        "line": "INTEGER",  # the first row giving a field
         "fline": "INTEGER",  # the row its figure comes from (explicit, else a quantity)
         "mixed": "INTEGER",  # 1: its rows give two values for one field
         "existed": "INTEGER",  # 1: stored before this import
         "id": "INTEGER",
-        **{c: STAGED[c] for c in CLAIM_GIVEN},
+        **{c: CLAIM_STAGED[c] for c in CLAIM_GIVEN},
     },
     ARTICLES: {
-        "akey": "TEXT PRIMARY KEY",
+        "akey": "TEXT PRIMARY KEY",  # the URL, else the staged akey
         "line": "INTEGER",
         "mixed": "INTEGER",
         "existed": "INTEGER",
@@ -108,6 +115,11 @@ GROUPED = {
     },
 }
 # new claims and articles whose rows disagree (stored ones are compared row by row)
+# a staged row with its claim and article (ARTICLE_ID: the article's id)
+JOINED = f"""{ROWS} r JOIN claims c ON c.key = r.claim_key
+    LEFT JOIN articles a ON a.url = r.url
+    LEFT JOIN {ARTICLES} q ON r.url IS NULL AND q.akey = r.akey"""
+ARTICLE_ID = "coalesce(a.id, q.id)"
 MIXED_CLAIMS = f"SELECT key FROM {CLAIMS} WHERE mixed = 1 AND existed = 0"
 MIXED_ARTICLES = f"SELECT akey FROM {ARTICLES} WHERE mixed = 1 AND existed = 0"
 OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
@@ -136,6 +148,9 @@ class _Flat(_Resolver):
             return 0
         conn = self.session.connection()
         _create_stage(conn)
+        # what was stored before this source: a statement is recorded already only if
+        # its claim and article were
+        self.stored = {t: _max_id(conn, t) for t in ("claims", "articles", "assertions")}
         ids, seen, staged, failed = Ids(), 0, 0, set()
         read = flat_rows.chunks(reader, Rows(self, check, columns), reader.line_num)
         # stdin is read here: a process reading it ahead would leave this one's copy of
@@ -146,9 +161,9 @@ class _Flat(_Resolver):
             failed |= chunk.failed
             if progress and chunk.read:
                 progress(chunk.read)
-        self._flat_claims(conn, failed)
+        self._flat_claims(conn)
         self._flat_articles(conn)
-        self._flat_assertions(conn, staged)
+        self._flat_assertions(conn, staged, failed)
         _drop_stage(conn)
         if conn.dialect.name == "postgresql" and staged >= REBUILD_AT:
             # planner statistics for what was loaded: a server without autovacuum would
@@ -178,6 +193,7 @@ class _Flat(_Resolver):
             for key, id_ in found.items():
                 ids.actors[key] = (id_, self.origins[id_])
         bulk.load(conn, ROWS, tuple(STAGED), ids.staged(chunk.rows))
+        bulk.load(conn, CLAIM_ROWS, tuple(CLAIM_STAGED), chunk.claim_rows)
         for cache in (self.outlets, self.actors, self.origins):
             if len(cache) > flat_rows.MEMO_LIMIT:
                 cache.clear()
@@ -185,7 +201,10 @@ class _Flat(_Resolver):
 
     # ---- claims -----------------------------------------------------------------------
 
-    def _flat_claims(self, conn: Connection, failed: set) -> None:
+    def _flat_claims(self, conn: Connection) -> None:
+        """Claims from the rows that give claim fields: grouped by key, matched to the
+        stored ones, the new ones inserted. Keys that no row gives a text for are
+        found with the statements (``_claims_without_text``)."""
         mixed = " OR ".join(f"min({c}) <> max({c})" for c in CLAIM_GIVEN)
         given = ", ".join(f"max({c}) AS {c}" for c in CLAIM_GIVEN)
         conn.exec_driver_sql(f"""
@@ -196,30 +215,34 @@ class _Flat(_Resolver):
                          coalesce(min(CASE WHEN figure IS NOT NULL THEN line END),
                                   min(CASE WHEN quantity IS NOT NULL THEN line END)) AS fline,
                          CASE WHEN {mixed} THEN 1 ELSE 0 END AS mixed, {given}
-                  FROM {ROWS} GROUP BY claim_key) g
+                  FROM {CLAIM_ROWS} GROUP BY claim_key) g
             LEFT JOIN claims c ON c.key = g.key
             ORDER BY g.key""")
         self._claims_disagreeing(conn)
         self._claims_unlike_stored(conn)
-        new = f"SELECT key, line FROM {CLAIMS} WHERE id IS NULL AND text IS NULL ORDER BY line"
-        for key, line in conn.exec_driver_sql(new):
-            if key not in failed:
-                m = Mention(f"line {line}", {}, CSV_NAMES["claim"])
-                self.problem(m, "text", "is required for a new claim")
         added = conn.exec_driver_sql(f"""
             INSERT INTO claims (key, text, topic, quantity, unit, as_of, since, cumulative,
                                 low, high, low_open, high_open)
             SELECT p.key, p.text, p.topic, p.quantity, p.unit, p.as_of, p.since,
                    coalesce(p.cumulative, 0) <> 0, f.low, f.high,
                    coalesce(f.low_open, 0) <> 0, coalesce(f.high_open, 0) <> 0
-            FROM {CLAIMS} p LEFT JOIN {ROWS} f ON f.line = p.fline
+            FROM {CLAIMS} p LEFT JOIN {CLAIM_ROWS} f ON f.line = p.fline
             WHERE p.id IS NULL AND p.text IS NOT NULL
             ORDER BY p.key
             ON CONFLICT DO NOTHING""").rowcount
         self.added["claims"] += max(added, 0)
-        conn.exec_driver_sql(f"""
-            UPDATE {CLAIMS} SET id = c.id FROM claims c
-            WHERE {CLAIMS}.id IS NULL AND c.key = {CLAIMS}.key""")
+
+    def _claims_without_text(self, conn: Connection, failed: set) -> None:
+        """Rows naming a claim that is neither stored nor given a text on any row: a
+        problem at the first of them (unless a row of it was refused already)."""
+        missing = conn.exec_driver_sql(f"""
+            SELECT r.claim_key, min(r.line) FROM {ROWS} r
+            WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.key = r.claim_key)
+            GROUP BY r.claim_key ORDER BY min(r.line)""")
+        for key, line in missing:
+            if key not in failed:
+                m = Mention(f"line {line}", {}, CSV_NAMES["claim"])
+                self.problem(m, "text", "is required for a new claim")
 
     def _claims_disagreeing(self, conn: Connection) -> None:
         """Claims whose rows give two values for one field: their rows go to ``_merge``."""
@@ -254,9 +277,10 @@ class _Flat(_Resolver):
             INSERT INTO {ARTICLES} (akey, line, mixed, existed, id, {", ".join(given)})
             SELECT g.akey, g.line, g.mixed, CASE WHEN a.id IS NULL THEN 0 ELSE 1 END, a.id,
                    {_of("g", given)}
-            FROM (SELECT akey, min(line) AS line, CASE WHEN {mixed} THEN 1 ELSE 0 END AS mixed,
+            FROM (SELECT coalesce(url, akey) AS akey, min(line) AS line,
+                         CASE WHEN {mixed} THEN 1 ELSE 0 END AS mixed,
                          {", ".join(f"max({c}) AS {c}" for c in given)}
-                  FROM {ROWS} GROUP BY akey) g
+                  FROM {ROWS} GROUP BY coalesce(url, akey)) g
             LEFT JOIN articles a ON a.url = g.url
             ORDER BY g.akey""")
         # an article without URL is known by its outlet, title and date
@@ -275,9 +299,7 @@ class _Flat(_Resolver):
             WHERE id IS NULL ORDER BY akey
             ON CONFLICT DO NOTHING""").rowcount
         self.added["articles"] += max(added, 0)
-        conn.exec_driver_sql(f"""
-            UPDATE {ARTICLES} SET id = a.id FROM articles a
-            WHERE {ARTICLES}.id IS NULL AND a.url = {ARTICLES}.url""")
+        # statements find an article with a URL by it, one without by its staged key
         conn.exec_driver_sql(
             f"UPDATE {ARTICLES} SET id = {untitled} WHERE id IS NULL AND url IS NULL"
         )
@@ -310,7 +332,7 @@ class _Flat(_Resolver):
         mentions a document gives (outlets by name)."""
         found = conn.exec_driver_sql(f"""
             SELECT r.line, r.url, r.title, r.published, r.outlet_id, r.via_id
-            FROM {ROWS} r WHERE r.akey IN ({keys}) ORDER BY r.line""")
+            FROM {ROWS} r WHERE coalesce(r.url, r.akey) IN ({keys}) ORDER BY r.line""")
         rows: list[Mapping] = list(found.mappings())
         ids = sorted({r[c] for r in rows for c in ("outlet_id", "via_id")} - {None})
         names: dict[int, str] = {}
@@ -329,52 +351,49 @@ class _Flat(_Resolver):
 
     # ---- assertions -------------------------------------------------------------------
 
-    def _flat_assertions(self, conn: Connection, staged: int) -> None:
-        joined = f"""{ROWS} r JOIN {CLAIMS} p ON p.key = r.claim_key
-            JOIN {ARTICLES} q ON q.akey = r.akey"""
-        recorded = self._recorded_statements(conn, joined)
-        if self.problems:  # rows may name a claim that was not made: count those that join
-            staged = conn.exec_driver_sql(
-                f"SELECT count(*) FROM {joined} WHERE p.id IS NOT NULL AND q.id IS NOT NULL"
-            ).scalar()
-        before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM assertions").scalar()
+    def _flat_assertions(self, conn: Connection, staged: int, failed: set) -> None:
+        """Each staged row joined to its claim (by key) and article (by URL, else by its
+        staged key), inserted in the order of the statements' identity index."""
+        recorded = self._recorded_statements(conn)
         rebuilt = _set_aside_indexes(conn, staged)
         added = conn.exec_driver_sql(f"""
             INSERT INTO assertions (claim_id, article_id, speaker_id, cites_id, group_id,
                                     stance, wording, quote, confidence, confidence_manual)
-            SELECT p.id, q.id, r.speaker_id, r.cites_id, r.group_id, r.stance, r.wording,
-                   r.quote, r.confidence, r.manual <> 0
-            FROM {joined}
-            WHERE p.id IS NOT NULL AND q.id IS NOT NULL
-            ORDER BY p.id, r.line
+            SELECT c.id, {ARTICLE_ID}, r.speaker_id, r.cites_id, r.group_id, r.stance,
+                   r.wording, r.quote, r.confidence, r.manual <> 0
+            FROM {JOINED}
+            WHERE {ARTICLE_ID} IS NOT NULL
+            ORDER BY c.id, r.line
             ON CONFLICT DO NOTHING""").rowcount
         for index in rebuilt:
             index.create(conn)
         added = max(added, 0)
         self.added["assertions"] += added
-        if added + recorded < staged:  # some rows state one statement twice
-            self._repeated_statements(conn, joined, before)
+        if added + recorded < staged:  # a row without claim, or one statement twice
+            self._claims_without_text(conn, failed)
+            self._repeated_statements(conn)
 
-    def _recorded_statements(self, conn: Connection, joined: str) -> int:
+    def _recorded_statements(self, conn: Connection) -> int:
         """How many rows state a statement recorded before; those saying otherwise are
         problems. Only a claim and an article stored before can have one."""
-        if not (_any_existed(conn, CLAIMS) and _any_existed(conn, ARTICLES)):
+        claims_before, articles_before = self.stored["claims"], self.stored["articles"]
+        if not (claims_before and articles_before and _any_existed(conn, ARTICLES)):
             return 0
-        on = """s.claim_id = p.id AND s.article_id = q.id AND s.stance = r.stance
+        on = f"""s.claim_id = c.id AND s.article_id = {ARTICLE_ID} AND s.stance = r.stance
             AND coalesce(s.speaker_id, 0) = coalesce(r.speaker_id, 0)
             AND coalesce(s.cites_id, 0) = coalesce(r.cites_id, 0)"""
         unlike = f"""(r.wording IS NOT NULL AND {_differ(conn, "r.wording", "s.wording")})
             OR (r.quote IS NOT NULL AND {_differ(conn, "r.quote", "s.quote")})
             OR (r.manual = 1 AND r.confidence <> s.confidence)"""
-        where = "p.existed = 1 AND q.existed = 1"
+        where = f"c.id <= {claims_before:d} AND {ARTICLE_ID} <= {articles_before:d}"
         recorded, unlike_count = conn.exec_driver_sql(f"""
             SELECT count(*), coalesce(sum(CASE WHEN {unlike} THEN 1 ELSE 0 END), 0)
-            FROM {joined} JOIN assertions s ON {on} WHERE {where}""").one()
+            FROM {JOINED} JOIN assertions s ON {on} WHERE {where}""").one()
         if unlike_count:
             found = conn.exec_driver_sql(f"""
                 SELECT r.line, r.wording, r.quote, r.confidence, r.manual,
                        s.wording, s.quote, s.confidence, s.confidence_manual
-                FROM {joined} JOIN assertions s ON {on}
+                FROM {JOINED} JOIN assertions s ON {on}
                 WHERE {where} AND ({unlike}) ORDER BY r.line""")
             for r in found:
                 stored = _said(*r[5:9])
@@ -383,14 +402,15 @@ class _Flat(_Resolver):
                 )
         return recorded
 
-    def _repeated_statements(self, conn: Connection, joined: str, before: int) -> None:
+    def _repeated_statements(self, conn: Connection) -> None:
         """Rows stating one statement twice must agree; the first is filled from the rest."""
-        identity = "p.id, q.id, coalesce(r.speaker_id, 0), coalesce(r.cites_id, 0), r.stance"
+        identity = f"""c.id, {ARTICLE_ID}, coalesce(r.speaker_id, 0),
+            coalesce(r.cites_id, 0), r.stance"""
         found = conn.exec_driver_sql(f"""
             SELECT r.line, {identity}, r.wording, r.quote, r.confidence, r.manual
-            FROM {joined}
-            WHERE ({identity}) IN (SELECT {identity} FROM {joined}
-                                   WHERE p.id IS NOT NULL AND q.id IS NOT NULL
+            FROM {JOINED}
+            WHERE ({identity}) IN (SELECT {identity} FROM {JOINED}
+                                   WHERE {ARTICLE_ID} IS NOT NULL
                                    GROUP BY {identity} HAVING count(*) > 1)
             ORDER BY r.line""")
         firsts: dict[tuple, tuple[Mention, dict]] = {}
@@ -406,6 +426,7 @@ class _Flat(_Resolver):
             WHERE id > :before AND claim_id = :claim AND article_id = :article
               AND coalesce(speaker_id, 0) = :speaker AND coalesce(cites_id, 0) = :cites
               AND stance = :stance""")
+        before = self.stored["assertions"]
         for (claim, article, speaker, cites, stance), (_, said) in firsts.items():
             words = {k: said[k] for k in ("wording", "quote", "confidence", "confidence_manual")}
             where = {"claim": claim, "article": article, "speaker": speaker, "cites": cites}
@@ -420,11 +441,13 @@ def _date(value: object) -> dt.date:
 
 
 def _claim_rows(conn: Connection, keys: str) -> list[Mention]:
-    """The staged rows of the claims ``keys`` (a query of claim keys), as mentions."""
+    """The staged rows of the claims ``keys`` (a query of claim keys), as mentions:
+    every row naming one, with the claim fields it gives."""
     found = conn.exec_driver_sql(f"""
-        SELECT r.line, r.claim_key AS key, {_of("r", CLAIM_GIVEN)},
-               r.low, r.high, r.low_open, r.high_open
-        FROM {ROWS} r WHERE r.claim_key IN ({keys}) ORDER BY r.line""")
+        SELECT r.line, r.claim_key AS key, {_of("f", CLAIM_GIVEN)},
+               f.low, f.high, f.low_open, f.high_open
+        FROM {ROWS} r LEFT JOIN {CLAIM_ROWS} f ON f.line = r.line
+        WHERE r.claim_key IN ({keys}) ORDER BY r.line""")
     return [_claim_mention(r) for r in found.mappings()]
 
 
@@ -468,6 +491,10 @@ def _differ(conn: Connection, a: str, b: str) -> str:
     return f"{a} IS NOT {b}" if conn.dialect.name == "sqlite" else f"{a} IS DISTINCT FROM {b}"
 
 
+def _max_id(conn: Connection, table: str) -> int:
+    return conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
+
+
 def _any_existed(conn: Connection, table: str) -> bool:
     return (
         conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE existed = 1 LIMIT 1").first() is not None
@@ -501,14 +528,14 @@ def _create_stage(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL jit = off")
     else:
         conn.exec_driver_sql(f"PRAGMA temp.cache_size = -{TEMP_CACHE_KIB}")
-    for table, columns in ((ROWS, STAGED), *GROUPED.items()):
+    for table, columns in ((ROWS, STAGED), (CLAIM_ROWS, CLAIM_STAGED), *GROUPED.items()):
         ddl = ", ".join(f"{c} {t}" for c, t in columns.items())
         # SQLite: the grouped tables are looked up by their key, so keyed by it alone
-        tail = "" if postgres or table == ROWS else " WITHOUT ROWID"
+        tail = "" if postgres or table in (ROWS, CLAIM_ROWS) else " WITHOUT ROWID"
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {table} ({ddl}){tail}")
 
 
 def _drop_stage(conn: Connection) -> None:
-    for table in (ROWS, *GROUPED):
+    for table in (ROWS, CLAIM_ROWS, *GROUPED):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")

@@ -44,6 +44,7 @@ class Chunk:
     """What reading a chunk of rows found; ``flat`` applies it in order."""
 
     rows: list[tuple]  # checked rows, outlets and actors by key (see ``Ids.staged``)
+    claim_rows: list[tuple]  # the claim fields of the rows that give any (``flat.CLAIM_STAGED``)
     outlets: dict[str, Mention]  # outlets and actors named for the first time
     actors: dict[str, Mention]
     forget: bool  # the reader forgot the names it announced: forget their ids too
@@ -85,6 +86,7 @@ class Rows:
         self.quiet = _Checker("", [], check.tolerance)  # figures: problems reported again
         self.cells = itemgetter(*self.at)
         self.pending: list[tuple] = []  # checked rows of this chunk
+        self.claim_rows: list[tuple] = []  # their claim fields, where given
         self.new_outlets: dict[str, Mention] = {}  # named for the first time in this chunk
         self.new_actors: dict[str, Mention] = {}
         self.outlets_named: set[str] = set()  # keys announced in an earlier chunk or this
@@ -165,11 +167,24 @@ class Rows:
         if (sk and sk not in named) or (ck and ck not in named):
             self._actor_names(line, sk, speaker, ck, cites)
         self.pending.append(
-            (line, key, text_ or None, topic or None, quantity or None, unit or None,
-             as_of or None, since or None, flag, *figure, url or None, title or None,
-             published or None, ok, vk, sk, ck, stance, wording or None, quote or None,
-             level, manual)
+            (line, key, url or None, title or None, published or None, ok, vk, sk, ck,
+             stance, wording or None, quote or None, level, manual)
         )  # fmt: skip
+        # most rows name their claim only: its fields are staged apart, when given
+        if (
+            text_
+            or topic
+            or quantity
+            or unit
+            or as_of
+            or since
+            or flag is not None
+            or (figure is not NO_FIGURE)
+        ):
+            self.claim_rows.append(
+                (line, key, text_ or None, topic or None, quantity or None, unit or None,
+                 as_of or None, since or None, flag, *figure)
+            )  # fmt: skip
         return True
 
     def _outlet_names(self, line: int, ok: str, outlet: str, vk: str | None, via: str) -> None:
@@ -247,10 +262,12 @@ class Rows:
         warnings = self.run.warnings[self.warnings_before :]
         del self.run.warnings[self.warnings_before :]
         chunk = Chunk(
-            self.pending, self.new_outlets, self.new_actors, self.forget, problems, warnings,
-            self.failed, self.read, set(self.run.warned) if last else set(),
+            self.pending, self.claim_rows, self.new_outlets, self.new_actors, self.forget,
+            problems, warnings, self.failed, self.read,
+            set(self.run.warned) if last else set(),
         )  # fmt: skip
-        self.pending, self.new_outlets, self.new_actors, self.failed = [], {}, {}, set()
+        self.pending, self.claim_rows = [], []
+        self.new_outlets, self.new_actors, self.failed = {}, {}, set()
         self.read = 0
         self.forget = len(self.outlets_named) + len(self.actors_named) > MEMO_LIMIT
         if self.forget:
@@ -267,18 +284,18 @@ class Ids:
         self.actors: dict[str, tuple[int, int | None]] = {}  # key -> (id, origin group)
 
     def staged(self, rows: list[tuple]) -> list[tuple]:
-        """A chunk's rows in the order of ``flat.STAGED``: the article's key (its URL,
-        else its outlet, date and title), the outlets and actors by id, the statement's
-        origin group."""
+        """A chunk's rows in the order of ``flat.STAGED``: the key of an article
+        without URL (its outlet, date and title), the outlets and actors by id, the
+        statement's origin group."""
         outlets, actors, out = self.outlets, self.actors, []
         append = out.append
         for r in rows:
-            outlet, via = outlets[r[17]], (outlets[r[18]] if r[18] else None)
-            speaker, cites = (actors[r[19]] if r[19] else None), (actors[r[20]] if r[20] else None)
+            outlet, via = outlets[r[5]], (outlets[r[6]] if r[6] else None)
+            speaker, cites = (actors[r[7]] if r[7] else None), (actors[r[8]] if r[8] else None)
             origin = cites or speaker
-            akey = r[14] or f"\x1f{outlet}\x1f{r[16] or ''}\x1f{r[15] or ''}"
+            akey = None if r[2] else f"\x1f{outlet}\x1f{r[4] or ''}\x1f{r[3] or ''}"
             ids = (speaker and speaker[0], cites and cites[0], origin and origin[1])
-            append((*r[:14], akey, *r[14:17], outlet, via, *ids, *r[21:]))
+            append((r[0], r[1], akey, r[2], r[3], r[4], outlet, via, *ids, *r[9:]))
         return out
 
 
