@@ -58,7 +58,13 @@ def session(ctx: typer.Context, *, write: bool = False, bulk: bool = False) -> I
     """A session in one transaction, on a schema upgraded to head on first use."""
     from provenance.db.engine import session_scope
 
-    with open_engine(ctx) as engine, session_scope(engine, write=write, bulk=bulk) as s:
+    def waiting() -> None:
+        info("waiting for another prov command to finish writing to this database")
+
+    with (
+        open_engine(ctx) as engine,
+        session_scope(engine, write=write, bulk=bulk, on_wait=waiting) as s,
+    ):
         yield s
 
 

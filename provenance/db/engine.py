@@ -4,7 +4,7 @@ is imported only by ``session_scope``, for the commands that write."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 BUSY_TIMEOUT_MS = 30_000
 BULK_WAIT_MS = 3_600_000  # an import queued behind another: an hour
+NOTICE_AFTER_MS = 1_000  # a writer kept waiting longer than this is told so (on_wait)
 # page cache in KiB (negative cache_size): the assertion indexes thrash the 2 MB default,
 # and a bulk import must stay under 150 MB in all (SQLite's own use peaks near 30 MB above
 # this). No temp_store = MEMORY: an import's savepoint journal would grow in memory.
@@ -67,13 +68,35 @@ def _sqlite_engine(url: str) -> Engine:
         bulk = options.get("prov_bulk")
         conn.exec_driver_sql(f"PRAGMA foreign_keys = {'OFF' if bulk else 'ON'}")
         # an import waits its turn behind another import, however long that one takes
-        conn.exec_driver_sql(f"PRAGMA busy_timeout = {BULK_WAIT_MS if bulk else BUSY_TIMEOUT_MS}")
-        # A writer takes the write lock at BEGIN, so a second writer waits out the
-        # busy timeout instead of failing with "database is locked" on upgrade.
-        mode = "IMMEDIATE" if options.get("prov_writer") else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        wait_ms = BULK_WAIT_MS if bulk else BUSY_TIMEOUT_MS
+        if options.get("prov_writer"):
+            _begin_writing(conn.connection.dbapi_connection, wait_ms, options.get("prov_on_wait"))
+        else:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait_ms}")
+            conn.exec_driver_sql("BEGIN DEFERRED")
 
     return engine
+
+
+def _begin_writing(dbapi_conn, wait_ms: int, on_wait: Callable[[], None] | None) -> None:
+    """Take SQLite's write lock at BEGIN, so that a second writer waits its turn here
+    instead of failing with "database is locked" on its first write. One kept waiting
+    longer than NOTICE_AFTER_MS is told so by ``on_wait`` and waits on."""
+    import sqlite3
+
+    if on_wait is not None and wait_ms > NOTICE_AFTER_MS:
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {NOTICE_AFTER_MS}")
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY":
+                raise
+            on_wait()
+        else:
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            return
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+    dbapi_conn.execute("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -88,8 +111,17 @@ def connection_scope(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, write: bool = False, bulk: bool = False) -> Iterator[Session]:
+def session_scope(
+    engine: Engine,
+    *,
+    write: bool = False,
+    bulk: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back on any error.
+
+    ``on_wait``: called once if a writer must wait for another writer to finish
+    (SQLite's write lock, PostgreSQL's import lock) longer than about a second.
 
     ``bulk``: a load whose every reference was read from the referenced table in the
     same transaction (``prov import``). SQLite then skips its foreign-key checks, which
@@ -98,6 +130,7 @@ def session_scope(engine: Engine, *, write: bool = False, bulk: bool = False) ->
     """
     from sqlalchemy.orm import Session
 
-    bind = engine.execution_options(prov_writer=True, prov_bulk=bulk) if write else engine
+    options = {"prov_writer": True, "prov_bulk": bulk, "prov_on_wait": on_wait}
+    bind = engine.execution_options(**options) if write else engine
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

@@ -100,10 +100,15 @@ def _serialise(session: Session) -> None:
     on each other's uncommitted unique keys in whatever order their files name them,
     and deadlock; the lock is held until the caller's transaction ends.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            select(func.pg_advisory_xact_lock(IMPORT_LOCK, func.hashtext(func.current_schema())))
-        )
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return  # SQLite: the write lock taken at BEGIN (db.engine)
+    key = (IMPORT_LOCK, func.hashtext(func.current_schema()))
+    if session.execute(select(func.pg_try_advisory_xact_lock(*key))).scalar():
+        return
+    if on_wait := bind.get_execution_options().get("prov_on_wait"):
+        on_wait()
+    session.execute(select(func.pg_advisory_xact_lock(*key)))
 
 
 class _Run(_Flat, _Outlets, _Actors, _Articles, _Claims, _Assertions):

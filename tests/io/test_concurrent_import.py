@@ -6,7 +6,11 @@ import csv
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Engine, func, select
 
@@ -90,3 +94,40 @@ def test_a_record_added_meanwhile_is_taken_not_duplicated(engine: Engine) -> Non
         ids = run._insert(Outlet, [row | {"reliability": "F"}], ("name_key",))
         assert ids == [s.scalar(select(Outlet.id))]
         assert s.scalar(select(func.count()).select_from(Outlet)) == 1
+
+
+@contextmanager
+def another_writers_turn(engine: Engine) -> Iterator[None]:
+    """Another writer's transaction, open until the block ends: SQLite's write lock
+    (taken at BEGIN), PostgreSQL's import lock."""
+    from provenance.db.engine import session_scope
+    from provenance.io.importer import _serialise
+
+    with session_scope(engine, write=True) as s:
+        _serialise(s)
+        s.execute(select(1))
+        yield
+
+
+def _first_line(stream: IO[bytes], timeout: float) -> str:
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return lines[0].decode() if lines else ""
+
+
+def test_an_import_kept_waiting_says_so_and_goes_on(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    source = tmp_path / "rows.csv"
+    _write(source, range(0, 30))
+    with another_writers_turn(engine):
+        run = _prov(db_url, "import", str(source))
+        first = _first_line(run.stderr, timeout=60)  # type: ignore[arg-type]
+    _, err = run.communicate(timeout=300)
+    assert first == "waiting for another prov command to finish writing to this database\n"
+    assert run.returncode == 0, err.decode()
+    assert b"imported 30 records" in err
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Assertion)).scalar() == 30
