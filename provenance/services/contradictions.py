@@ -18,34 +18,30 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.analysis import conflicts as numeric
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
-from provenance.db.fetching import fetched
 from provenance.db.tables import actors, articles, assertions, claims, outlets, relations
 from provenance.vocabulary import CHALLENGE_STANCES
 
+BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 # The ASCII unit separator, between the names of one aggregated cell. Names are
 # stripped of it at both ends (validate.text); one inside a name would split it.
 SEP = "\x1f"
 
 
 def list_contradictions(
-    conn: Connection,
-    *,
-    topic: str | None = None,
-    window_days: int = DEFAULT_WINDOW_DAYS,
-    ahead: bool | None = None,
+    conn: Connection, *, topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS
 ) -> Iterator[dict]:
     """Every conflicting pair, streamed: numeric conflicts, then ``contradicts``
     relations, then challenges (one row per claim and challenging group). Each row has
     ``kind, claim_a, claim_b, contests, why`` and both sides' ``text, figure, date,
     groups, origins, outlets`` (prefixed ``a_``/``b_``); ``contests`` lists the claims
     the pair makes contested (empty when one group revises itself). ``conn``: a Core
-    connection. ``ahead``: rows fetched by a thread while these are built (by default
-    where that pays, ``db.fetching.AHEAD``)."""
-    queries = contradiction_queries(topic, window_days)
-    with fetched(conn, queries, ahead=ahead) as results:
-        yield from _numeric_rows(results.rows(), window_days)
-        yield from _relation_rows(results.rows())
-        yield from _challenge_rows(results.rows())
+    connection (a ``Session`` works too: only ``execute`` is used)."""
+    numeric_q, relation_q, challenge_q = contradiction_queries(topic, window_days)
+    run = conn.execute
+    options = {"yield_per": BATCH}
+    yield from _numeric_rows(run(numeric_q, execution_options=options), window_days)
+    yield from _relation_rows(run(relation_q, execution_options=options))
+    yield from _challenge_rows(run(challenge_q, execution_options=options))
 
 
 def contradiction_queries(topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS) -> list:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
 
 import pytest
 from hypothesis import given
@@ -532,33 +531,3 @@ def test_the_sql_agrees_with_the_pure_rule_on_a_grid(desk):
     first = desk.s.scalar(select(Claim.id).where(Claim.key == "g000"))
     mine = {x["key"] for x in claim_reports.numeric_conflicts(desk.s, first)}
     assert mine == {b for a, b in expected if a == "g000"} | {a for a, b in expected if b == "g000"}
-
-
-def test_rows_fetched_ahead_are_the_rows_read_in_order(desk):
-    # every kind, several rows each: a thread fetching them changes nothing, to the row
-    for i, (figure, who) in enumerate((("10,000", "NIS"), ("12,000", "Ukraine"), ("9", "NIS"))):
-        desk.claim(f"n{i}", figure)
-        desk.say(f"n{i}", who, day(i))
-    desk.claim("r1", topic="nk-launch", unit=None)
-    desk.claim("r2", topic="nk-launch", unit=None)
-    desk.say("r1", "NIS")
-    desk.say("r2", "Russia")
-    claims.relate(desk.s, a="r1", kind="contradicts", b="r2", note="Seoul")
-    desk.say("n0", "Russia", day(1), stance="denies")
-    desk.say("n1", "United States", day(2), stance="doubts")
-    in_order = pairs(desk, ahead=False)
-    assert {r["kind"] for r in in_order} == {"numeric", "relation", "challenge"}
-    assert pairs(desk, ahead=True) == in_order
-    assert pairs(desk) == in_order
-
-
-def test_a_listing_left_early_stops_its_fetching_thread(desk):
-    for i in range(6):
-        desk.claim(f"n{i}", f"{10 + i * 10}")
-        desk.say(f"n{i}", "NIS" if i % 2 else "Ukraine")
-    conn = desk.s.connection()
-    rows = contradictions.list_contradictions(conn, ahead=True)
-    assert next(rows)["kind"] == "numeric"
-    rows.close()
-    assert not [t for t in threading.enumerate() if t.name == "prov-fetch"]
-    assert conn.execute(select(Claim.key).limit(1)).scalar() is not None  # still usable
