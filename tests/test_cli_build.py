@@ -724,6 +724,14 @@ def test_db_current_upgrade_and_history(db_url):
     assert history[0].split()[0] == migrate.HEAD
 
 
+def test_db_current_of_a_file_not_made_yet_leaves_it_unmade(tmp_path):
+    target = tmp_path / "later" / "desk.db"
+    result = runner.invoke(app, ["--db", str(target), "db", "current"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"none (head is {migrate.HEAD})"
+    assert not target.parent.exists()
+
+
 def test_first_use_creates_the_schema(db_url):
     build(db_url, "outlet add AFP")
     assert ok(db_url, "db", "current").stdout.strip() == f"{migrate.HEAD} (head)"
