@@ -12,14 +12,16 @@ Here a row costs its cells' checks and one staged tuple:
    outlets and actors they name for the first time. Meanwhile this process **stages**
    the chunk before: those outlets and actors (few, named on row after row) are
    resolved to ids, new ones created by the ``outlets`` and ``actors`` mixins, and the
-   rows go to the temporary table ``prov_rows``, keyed by their line (executemany on
-   SQLite, ``COPY`` on PostgreSQL).
+   rows go to the temporary table ``prov_rows``, keyed by their line, and the claim
+   fields of the rows that give any (most only name their claim) to ``prov_claim_rows``
+   (executemany on SQLite, ``COPY`` on PostgreSQL).
 2. **Claims and articles** are grouped from the staged rows in SQL into ``prov_claims``
-   and ``prov_articles`` (one row per key: the first line naming it, the values given,
-   whether its rows give two values for one field), matched to stored records,
-   compared with them, and the new ones inserted with one ``INSERT … SELECT`` each.
+   and ``prov_articles`` (one row per key: its first line, the values given, whether
+   its rows give two values for one field), matched to stored records, compared with
+   them, and the new ones inserted with one ``INSERT … SELECT`` each.
 3. **Assertions** go in with one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` joining
-   each staged row to its claim and article.
+   each staged row to its claim by key and its article by URL (the tables' own unique
+   indexes), an article without URL by its staged key.
 
 Problems are found in SQL and explained in Python: a row with a bad cell is read again
 by ``readers._row``, which reports it as it always has, and is not staged; a key whose
@@ -182,6 +184,7 @@ class _Flat(_Resolver):
         if chunk.forget:
             ids.outlets.clear()
             ids.actors.clear()
+            ids.groups.clear()
         if chunk.outlets:
             self._outlets(Batch(implicit=True, outlets=list(chunk.outlets.values())))
             for key in chunk.outlets:
@@ -191,7 +194,8 @@ class _Flat(_Resolver):
             found = {key: self.actors[key].id for key in chunk.actors}
             self._load_origins(set(found.values()))
             for key, id_ in found.items():
-                ids.actors[key] = (id_, self.origins[id_])
+                ids.actors[key] = id_
+                ids.groups[key] = self.origins[id_]
         bulk.load(conn, ROWS, tuple(STAGED), ids.staged(chunk.rows))
         bulk.load(conn, CLAIM_ROWS, tuple(CLAIM_STAGED), chunk.claim_rows)
         for cache in (self.outlets, self.actors, self.origins):

@@ -16,7 +16,7 @@ tuples of ``flat.STAGED``.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -167,8 +167,8 @@ class Rows:
         if (sk and sk not in named) or (ck and ck not in named):
             self._actor_names(line, sk, speaker, ck, cites)
         self.pending.append(
-            (line, key, url or None, title or None, published or None, ok, vk, sk, ck,
-             stance, wording or None, quote or None, level, manual)
+            (line, key, not url, url or None, title or None, published or None, ok, vk, sk,
+             ck, ck or sk, stance, wording or None, quote or None, level, manual)
         )  # fmt: skip
         # most rows name their claim only: its fields are staged apart, when given
         if (
@@ -281,22 +281,32 @@ class Ids:
 
     def __init__(self) -> None:
         self.outlets: dict[str, int] = {}
-        self.actors: dict[str, tuple[int, int | None]] = {}  # key -> (id, origin group)
+        self.actors: dict[str, int] = {}
+        self.groups: dict[str, int | None] = {}  # actor key -> its group as an origin
 
-    def staged(self, rows: list[tuple]) -> list[tuple]:
-        """A chunk's rows in the order of ``flat.STAGED``: the key of an article
-        without URL (its outlet, date and title), the outlets and actors by id, the
-        statement's origin group."""
-        outlets, actors, out = self.outlets, self.actors, []
-        append = out.append
-        for r in rows:
-            outlet, via = outlets[r[5]], (outlets[r[6]] if r[6] else None)
-            speaker, cites = (actors[r[7]] if r[7] else None), (actors[r[8]] if r[8] else None)
-            origin = cites or speaker
-            akey = None if r[2] else f"\x1f{outlet}\x1f{r[4] or ''}\x1f{r[3] or ''}"
-            ids = (speaker and speaker[0], cites and cites[0], origin and origin[1])
-            append((r[0], r[1], akey, r[2], r[3], r[4], outlet, via, *ids, *r[9:]))
-        return out
+    def staged(self, rows: list[tuple]) -> Iterator[tuple]:
+        """A chunk's rows in the order of ``flat.STAGED``: the outlets and actors by
+        id, the statement's origin (its cited source, else its speaker) by group.
+        Column by column: ``map`` and ``zip`` look the keys up without a Python loop,
+        a third of the importing process's work when it went row by row."""
+        if not rows:
+            return iter(())
+        columns = zip(*rows, strict=True)
+        (line, key, untitled, url, title, published, ok, vk, sk, ck, origin, *says) = columns
+        outlets, actors = self.outlets, self.actors
+        akey: Sequence = (None,) * len(rows)
+        if any(untitled):  # an article without URL is known by its outlet, date and title
+            akey = [
+                f"\x1f{outlets[o]}\x1f{p or ''}\x1f{t or ''}" if u else None
+                for u, o, p, t in zip(untitled, ok, published, title, strict=True)
+            ]
+        return zip(
+            line, key, akey, url, title, published,
+            map(outlets.__getitem__, ok), map(outlets.get, vk),
+            map(actors.get, sk), map(actors.get, ck), map(self.groups.get, origin),
+            *says,
+            strict=True,
+        )  # fmt: skip
 
 
 # ---- cells ----------------------------------------------------------------------------
