@@ -92,7 +92,9 @@ class Rows:
         self.outlets_named: set[str] = set()  # keys announced in an earlier chunk or this
         self.actors_named: set[str] = set()
         self.forget = False
-        self.memo: dict[str, dict] = {c: {} for c in ("date", "flag", "stance", "confidence")}
+        self.memo: dict[str, dict] = {
+            c: {} for c in ("date", "flag", "stance", "confidence", "key", "name")
+        }
         self.figures: dict[tuple, Any] = {}
         self.levels: dict[str, str] = {}
         self.failed: set = set()  # keys of claims on rows refused for a bad cell
@@ -104,7 +106,7 @@ class Rows:
         row = None
         if n <= self.width:
             cells.extend([""] * (self.width + 1 - n))
-            row = self._clean(line, list(map(str.strip, self.cells(cells))))
+            row = self._clean(line, map(str.strip, self.cells(cells)))
             del cells[n:]
         if row is None:
             self._refuse(line, cells)
@@ -118,15 +120,15 @@ class Rows:
         # the checks here are those of readers, remembered: what they refuse, it refuses
         assert len(self.check.problems) > before, f"line {line} was refused without a reason"
 
-    def _clean(self, line: int, c: list[str]) -> bool | None:
+    def _clean(self, line: int, c: Iterator[str]) -> bool | None:
         """Add the row's clean values to the chunk, its outlets and actors by key; None
         if a cell fails its check."""
-        (key, text_, topic, quantity, low, low_open, high, high_open, unit, as_of, since) = c[:11]
-        (cumulative, stance, speaker, cites, wording, confidence, quote, outlet, via) = c[11:20]
-        url, title, published = c[20:]
+        (key, text_, topic, quantity, low, low_open, high, high_open, unit, as_of, since,
+         cumulative, stance, speaker, cites, wording, confidence, quote, outlet, via,
+         url, title, published) = c  # fmt: skip
         if not key or not outlet or not (url or title) or not SLUG(key):
             return None
-        dates = self.memo["date"]
+        dates, names = self.memo["date"], self.memo["name"]
         if as_of:
             as_of = dates.get(as_of) or self._memo("date", as_of, _iso)
         if since:
@@ -158,8 +160,12 @@ class Rows:
             figure = self._figure(line, (quantity, low, low_open, high, high_open))
             if figure is BAD:
                 return None
-        ok, vk = outlet_key(outlet), (outlet_key(via) if via else None)
-        sk, ck = (name_key(speaker) if speaker else None), (name_key(cites) if cites else None)
+        # the keys by a dict of their own: lru_cache's bookkeeping cost a tenth of a row
+        keys = self.memo["key"]
+        ok = keys.get(outlet) or self._memo("key", outlet, outlet_key)
+        vk = (keys.get(via) or self._memo("key", via, outlet_key)) if via else None
+        sk = (names.get(speaker) or self._memo("name", speaker, name_key)) if speaker else None
+        ck = (names.get(cites) or self._memo("name", cites, name_key)) if cites else None
         named = self.outlets_named
         if ok not in named or (vk and (vk not in named or vk in self.new_outlets)):
             self._outlet_names(line, ok, outlet, vk, via)
