@@ -44,27 +44,17 @@ def current(ctx: typer.Context) -> None:
 
     Example: prov db current
     """
+    from provenance.db.engine import sqlite_file
     from provenance.db.migrate import HEAD, current_revision
 
-    if _no_file_yet(db_url(ctx)):  # asking must not create it
+    file = sqlite_file(db_url(ctx))
+    if file is not None and not file.exists():  # asking must not create it
         revision = None
     else:
         with open_engine(ctx, migrate=False) as engine:
             revision = current_revision(engine)
     note = " (head)" if revision == HEAD else f" (head is {HEAD})"
     typer.echo(f"{revision or 'none'}{note}")
-
-
-def _no_file_yet(url: str) -> bool:
-    """An SQLite database whose file does not exist yet (connecting would create it)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = parsed.database
-    in_memory = not name or name == ":memory:" or name.startswith("file:")
-    return parsed.get_backend_name() == "sqlite" and not in_memory and not Path(name).exists()
 
 
 @app.command("history")

@@ -128,6 +128,7 @@ class _Run(_Flat, _Outlets, _Actors, _Articles, _Claims, _Assertions):
         self.origins: dict[int, int | None] = {}  # actor id -> its group as an origin
         self.readings: dict[str, Reading] = {}
         self.warned: set[str] = set()
+        self.stored: dict[str, int] = {}  # flat: the largest ids before the current source
 
     def apply(self, batch: Batch) -> None:
         self.failed, self.titles = batch.failed, {}
