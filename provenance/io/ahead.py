@@ -4,7 +4,7 @@ A flat CSV's rows are read and checked by Python (``flat_rows``) while this proc
 stages the chunk before in the database; with two cores the two overlap. The reading
 process is forked, so it starts with this one's memory (the open file, the CSV reader,
 the checks' state) and sends each item back pickled through a pipe, whose buffer keeps
-it a chunk or two ahead at most. It must not touch the database (it shares this
+it a dozen small chunks ahead at most. It must not touch the database (it shares this
 process's connection) and leaves with ``os._exit``, running no clean-up of anything it
 inherited; buffered output it inherited is never written twice.
 
@@ -26,6 +26,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 READ_AHEAD = sys.platform == "linux"  # macOS's system libraries are not fork-safe
+# the pipe's buffer: Linux's limit for an unprivileged process (/proc/sys/fs/pipe-max-size),
+# a dozen chunks, so that neither process waits for the other to hand one over
+PIPE_BYTES = 1 << 20
 
 
 def ahead(items: Iterator[T]) -> Iterator[T]:
@@ -33,7 +36,11 @@ def ahead(items: Iterator[T]) -> Iterator[T]:
     if not READ_AHEAD:
         yield from items
         return
+    import fcntl  # Linux only, as READ_AHEAD
+
     read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError):  # a lower limit: the default 64 KB, a chunk or so
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its work is checked through the parent
         # what it inherited is never collected here: no finaliser of this process's

@@ -9,11 +9,14 @@ at the same time may have added a statement since.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 STAGE = "prov_stage"
+MAX_PARAMETERS = 999  # a statement's, in SQLite before 3.32
 # the statement's identity, then what it says; pos: its index in the chunk
 IDENTITY = ("claim_id", "article_id", "speaker_id", "cites_id", "stance")
 SAYS = ("wording", "quote", "quote_start", "quote_end", "confidence", "confidence_manual")
@@ -58,22 +61,33 @@ def stage(conn: Connection, rows: list[dict[str, Any]]) -> None:
     load(conn, STAGE, columns, tuples)
 
 
-def load(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def load(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Append ``rows`` (tuples in the order of ``columns``) to a temporary table: the
     driver's executemany on SQLite, ``COPY`` on PostgreSQL."""
-    if not rows:
-        return
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name == "postgresql":
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            return
+        # many rows a statement: binding a statement for each row was most of the work
+        values = list(chain.from_iterable(rows))
+        step = len(columns) * (MAX_PARAMETERS // len(columns))
+        whole = len(values) - len(values) % step
+        if whole:
+            many = _values(table, columns, step)
+            cursor.executemany(many, (values[i : i + step] for i in range(0, whole, step)))
+        if whole < len(values):
+            cursor.execute(_values(table, columns, len(values) - whole), values[whole:])
     finally:
         cursor.close()
+
+
+def _values(table: str, columns: tuple[str, ...], values: int) -> str:
+    """An INSERT of as many rows as ``values`` parameters make."""
+    row = f"({', '.join('?' * len(columns))})"
+    return f"INSERT INTO {table} VALUES {', '.join([row] * (values // len(columns)))}"
 
 
 def recorded(conn: Connection) -> list[tuple[int, dict[str, Any]]]:

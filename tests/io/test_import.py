@@ -910,3 +910,30 @@ def test_a_bulk_session_leaves_every_reference_whole(engine: Engine, workdir: Pa
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+def test_csv_stages_whole_chunks_and_their_remainders(engine: Engine, workdir: Path) -> None:
+    """A file longer than a chunk, its chunks longer than one staging statement: every
+    row is stored with its own values, none twice, none shifted into another's."""
+    count = 2 * readers.CHUNK + 77
+    rows = ["claim_key,claim_text,outlet,article_url,speaker,wording,quote"]
+    rows += [
+        f"c-{i % 40},Claim {i % 40},Outlet {i % 7},https://x.example/{i},A{i % 9},said,q{i}"
+        for i in range(count)
+    ]
+    report = run(engine, [write("long.csv", "\n".join(rows) + "\n")])
+
+    assert report.seen == count
+    query = (
+        select(Claim.key, Article.url, Actor.name, Assertion.quote)
+        .join(Assertion.claim)
+        .join(Assertion.article)
+        .join(Assertion.speaker)
+    )
+    with session_scope(engine) as session:
+        stored = set(session.execute(query).tuples())
+    expected = {
+        (f"c-{i % 40}", f"https://x.example/{i}", f"A{i % 9}", f"q{i}") for i in range(count)
+    }
+    assert stored == expected
+    assert counts(engine)["assertions"] == count
