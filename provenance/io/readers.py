@@ -39,7 +39,7 @@ from provenance.io.fields import CLEANERS, REQUIRED, SECTIONS, _Checker, _identi
 
 FORMATS = ("csv", "yaml", "json")
 EXTENSIONS = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-CHUNK = 500  # rows a chunk: small ones keep the reading process a few ahead
+CHUNK = 500  # rows a chunk: a dozen fit in the reading process's pipe (ahead.PIPE_BYTES)
 STDIN = "<stdin>"
 
 
