@@ -19,6 +19,7 @@ cells = st.one_of(
     st.booleans(),
     st.dates(),
     st.lists(st.text(alphabet=st.sampled_from('ab ,"\n')), max_size=3),
+    st.lists(st.one_of(st.integers(), st.text(alphabet="ab,")), max_size=3),
 )
 
 
