@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Annotated
 
 import typer
 
 from provenance.cli.choices import Confidence, DateOption, RelationKind, Stance, Status, day, value
-from provenance.cli.context import connection, info, session, warn
+from provenance.cli.context import connection, connections, info, session, warn
 from provenance.cli.output import FormatOption, OutputOption, emit
 from provenance.vocabulary import CLAIM_COLUMNS
 
@@ -301,8 +302,13 @@ def contradictions(
 
     window_days = load_settings().window_days
     columns = CONTRADICTION_TABLE if choose(fmt, output) == Format.table else CONTRADICTION_COLUMNS
-    with connection(ctx) as conn:
-        rows = list_contradictions(conn, topic=topic, window_days=window_days)
-        n = emit(rows, columns, fmt, output, title="Contradictions")
+    # the challenges are queried beside the numeric pairs, on a second core
+    with connections(ctx, 2) as conns:
+        conn, *beside = conns
+        pairs = list_contradictions(
+            conn, topic=topic, window_days=window_days, beside=beside[0] if beside else None
+        )
+        with closing(pairs) as rows:
+            n = emit(rows, columns, fmt, output, title="Contradictions")
     if n == 0:
         info("no conflicting pairs")

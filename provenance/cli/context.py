@@ -54,6 +54,16 @@ def connection(ctx: typer.Context) -> Iterator:
 
 
 @contextmanager
+def connections(ctx: typer.Context, n: int) -> Iterator[list]:
+    """Up to ``n`` Core connections on one snapshot of the database, for queries run
+    side by side (``engine.same_snapshot``; one when that cannot be had)."""
+    from provenance.db.engine import same_snapshot
+
+    with open_engine(ctx) as engine, same_snapshot(engine, n) as conns:
+        yield conns
+
+
+@contextmanager
 def session(ctx: typer.Context, *, write: bool = False, bulk: bool = False) -> Iterator:
     """A session in one transaction, on a schema upgraded to head on first use."""
     from provenance.db.engine import session_scope

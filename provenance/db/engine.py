@@ -5,7 +5,7 @@ is imported only by ``session_scope``, for the commands that write."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,12 +111,74 @@ def _begin_writing(dbapi_conn, wait_ms: int, on_wait: Callable[[], None] | None)
 @contextmanager
 def connection_scope(engine: Engine) -> Iterator[Connection]:
     """A Core connection in one read transaction: every query of a command sees the
-    same database. Without the statement cache: a command runs each of its few large
-    statements once, so caching would only add the cost of computing the cache keys."""
-    with engine.connect() as conn:
-        conn.execution_options(compiled_cache=None)
-        with conn.begin():
-            yield conn
+    same database (on PostgreSQL, REPEATABLE READ). Without the statement cache: a
+    command runs each of its few large statements once, so caching would only add the
+    cost of computing the cache keys."""
+    with same_snapshot(engine, 1) as [conn]:
+        yield conn
+
+
+@contextmanager
+def same_snapshot(engine: Engine, n: int) -> Iterator[list[Connection]]:
+    """Up to ``n`` connections as ``connection_scope`` gives, that all see the same
+    database: a command can run its queries side by side, one connection each, and
+    still report on one state of the data.
+
+    PostgreSQL: the first connection's snapshot is exported and the others take it. An
+    SQLite file: each connection takes its snapshot while a gate connection holds the
+    write lock, so that no commit lands between them; while a writer is at work the
+    gate is not waited for and only one connection is given (the caller runs its
+    queries one after another). A database in memory, or any other, gives one."""
+    backend = engine.dialect.name
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            conns = [_read(stack, engine, "REPEATABLE READ") for _ in range(n)]
+            if n > 1:
+                exported = conns[0].exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+                for conn in conns[1:]:
+                    conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{exported}'")
+        elif n == 1 or backend != "sqlite" or sqlite_file(str(engine.url)) is None:
+            conns = [_read(stack, engine)]
+        else:
+            with _write_lock_if_free(engine) as free:
+                conns = [_read(stack, engine) for _ in range(n if free else 1)]
+                for conn in conns:  # a read transaction's snapshot is taken at its first read
+                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+        yield conns
+
+
+def _read(stack: ExitStack, engine: Engine, isolation: str | None = None) -> Connection:
+    conn = stack.enter_context(engine.connect())
+    conn.execution_options(compiled_cache=None)
+    if isolation is not None:
+        conn.execution_options(isolation_level=isolation)
+    stack.enter_context(conn.begin())
+    return conn
+
+
+@contextmanager
+def _write_lock_if_free(engine: Engine) -> Iterator[bool]:
+    """SQLite's write lock, held for the block if no writer has it (True); else False at
+    once, without waiting."""
+    import sqlite3
+
+    with engine.connect() as gate:
+        dbapi_conn = gate.connection.dbapi_connection
+        dbapi_conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_BUSY":
+                raise
+            free = False
+        else:
+            free = True
+        try:
+            yield free
+        finally:
+            if free:
+                dbapi_conn.execute("ROLLBACK")
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 @contextmanager

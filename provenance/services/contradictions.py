@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import NamedTuple
 
 from sqlalchemy import Connection, String, case, func, literal, or_, select, union
@@ -28,20 +29,37 @@ SEP = "\x1f"
 
 
 def list_contradictions(
-    conn: Connection, *, topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS
+    conn: Connection,
+    *,
+    topic: str | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    beside: Connection | None = None,
 ) -> Iterator[dict]:
     """Every conflicting pair, streamed: numeric conflicts, then ``contradicts``
     relations, then challenges (one row per claim and challenging group). Each row has
     ``kind, claim_a, claim_b, contests, why`` and both sides' ``text, figure, date,
     groups, origins, outlets`` (prefixed ``a_``/``b_``); ``contests`` lists the claims
     the pair makes contested (empty when one group revises itself). ``conn``: a Core
-    connection (a ``Session`` works too: only ``execute`` is used)."""
+    connection (a ``Session`` works too: only ``execute`` is used).
+
+    ``beside``: a second connection on the same snapshot (``engine.same_snapshot``).
+    The challenges are then queried on it in a thread while the numeric pairs are here:
+    the same rows, the database's work done on two cores. Close the iterator if it is
+    left unfinished (as a ``with closing(...)`` block does): that stops the thread."""
     numeric_q, relation_q, challenge_q = contradiction_queries(topic, window_days)
-    run = conn.execute
     options = {"yield_per": BATCH}
-    yield from _numeric_rows(run(numeric_q, execution_options=options), window_days)
-    yield from _relation_rows(run(relation_q, execution_options=options))
-    yield from _challenge_rows(run(challenge_q, execution_options=options))
+    run = conn.execute
+    with ExitStack() as stack:
+        challenges = None
+        if beside is not None:
+            from provenance.db.background import started
+
+            challenges = stack.enter_context(started(beside, challenge_q, batch=BATCH))
+        yield from _numeric_rows(run(numeric_q, execution_options=options), window_days)
+        yield from _relation_rows(run(relation_q, execution_options=options))
+        if challenges is None:
+            challenges = run(challenge_q, execution_options=options)
+        yield from _challenge_rows(challenges)
 
 
 def contradiction_queries(topic: str | None = None, window_days: int = DEFAULT_WINDOW_DAYS) -> list:

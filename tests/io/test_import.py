@@ -931,7 +931,7 @@ def test_csv_stages_whole_chunks_and_their_remainders(engine: Engine, workdir: P
         .join(Assertion.speaker)
     )
     with session_scope(engine) as session:
-        stored = set(session.execute(query).tuples())
+        stored = {tuple(row) for row in session.execute(query)}
     expected = {
         (f"c-{i % 40}", f"https://x.example/{i}", f"A{i % 9}", f"q{i}") for i in range(count)
     }
