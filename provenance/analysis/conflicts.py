@@ -28,6 +28,7 @@ article's primary key), computed in the database, never row by row in Python.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -282,7 +283,7 @@ def apart(days: int | None) -> str:
     return f"{days} day{'' if days == 1 else 's'} apart"
 
 
-def contest_text(a_key: str, a_groups: set[str], b_key: str, b_groups: set[str]) -> str:
+def contest_text(a_key: str, a_groups: Set[str], b_key: str, b_groups: Set[str]) -> str:
     """Which side this pair contests: a group supporting one claim and not the other."""
     only_a, only_b = sorted(a_groups - b_groups), sorted(b_groups - a_groups)
     if only_a and only_b:
@@ -304,7 +305,7 @@ def contest_text(a_key: str, a_groups: set[str], b_key: str, b_groups: set[str])
     return "no named group supports either: not a contest"
 
 
-def contested_keys(a_key: str, a_groups: set[str], b_key: str, b_groups: set[str]) -> list[str]:
+def contested_keys(a_key: str, a_groups: Set[str], b_key: str, b_groups: Set[str]) -> list[str]:
     """The claims of a pair that the pair contests (PRODUCT.md section 2, status rule 1)."""
     out = []
     if a_groups - b_groups:
@@ -315,7 +316,7 @@ def contested_keys(a_key: str, a_groups: set[str], b_key: str, b_groups: set[str
 
 
 def numeric_why(
-    a: Figure, b: Figure, rule: str, window_days: int, a_groups: set[str], b_groups: set[str]
+    a: Figure, b: Figure, rule: str, window_days: int, a_groups: Set[str], b_groups: Set[str]
 ) -> str:
     """The sentence for one numeric conflict between a and b."""
     if rule == SHRINK and a.as_of and b.as_of and b.as_of < a.as_of:
@@ -333,7 +334,7 @@ def relation_why(a_key: str, b_key: str, note: str | None, a_groups, b_groups) -
 
 
 def challenge_why(
-    key: str, group: str, stances: list[str], supporters: set[str], asserted: bool = True
+    key: str, group: str, stances: list[str], supporters: Set[str], asserted: bool = True
 ) -> str:
     verb = " and ".join(sorted(set(stances)))
     if not asserted:

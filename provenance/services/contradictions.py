@@ -9,7 +9,7 @@ into words: the figures, the why sentence, the claims the pair contests."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import ExitStack
 from typing import NamedTuple
 
@@ -258,6 +258,7 @@ class _Side(NamedTuple):
     outlets: list[str]
     figure: numeric.Figure
     asserted: bool  # something asserts the claim (it has outlets of asserting statements)
+    group_set: frozenset[str]  # the groups again, for the pairs' comparisons
 
 
 SIDE_COLUMNS = 13  # the columns of one side in a row (``_claim_columns``)
@@ -283,6 +284,7 @@ def _sides() -> Callable[[tuple, int], _Side]:
             groups, origins, outlets = row[start + 10 : start + SIDE_COLUMNS]
             interval = Interval(low, high, low_open, high_open)
             has_figure = low is not None or high is not None
+            names = _split(groups)
             found = _Side(
                 key=key,
                 text=text,
@@ -290,13 +292,14 @@ def _sides() -> Callable[[tuple, int], _Side]:
                 if has_figure
                 else quantity,
                 date=day,
-                groups=_split(groups),
+                groups=names,
                 origins=_split(origins),
                 outlets=_split(outlets),
                 figure=numeric.Figure(
                     key, interval, unit=unit, as_of=day, cumulative=cumulative, quantity=quantity
                 ),
                 asserted=outlets is not None,
+                group_set=frozenset(names),
             )
             if len(cache) >= CACHED:
                 cache.clear()
@@ -322,7 +325,7 @@ def _numeric_rows(rows, window_days: int) -> Iterator[dict]:
         if (b.date or dt.date.max, b.key) < (a.date or dt.date.max, a.key):
             a, b = b, a  # the earlier side first (undated last), then by key
         rule = numeric.SHRINK if a.figure.cumulative and b.figure.cumulative else numeric.WINDOW
-        ga, gb = set(a.groups), set(b.groups)
+        ga, gb = a.group_set, b.group_set
         why = numeric.numeric_why(a.figure, b.figure, rule, window_days, ga, gb)
         yield _pair("numeric", a, b, _contests(a, ga, b, gb), why)
 
@@ -333,10 +336,10 @@ def _relation_rows(rows) -> Iterator[dict]:
         a, b = side(row, 0), side(row, SIDE_COLUMNS)
         note = row[2 * SIDE_COLUMNS]
         why = numeric.relation_why(a.key, b.key, note, a.groups, b.groups)
-        yield _pair("relation", a, b, _contests(a, set(a.groups), b, set(b.groups)), why)
+        yield _pair("relation", a, b, _contests(a, a.group_set, b, b.group_set), why)
 
 
-def _contests(a: _Side, ga: set[str], b: _Side, gb: set[str]) -> list[str]:
+def _contests(a: _Side, ga: Set[str], b: _Side, gb: Set[str]) -> list[str]:
     # A claim nothing asserts is unsupported, never contested (status rule 4).
     keys = numeric.contested_keys(a.key, ga, b.key, gb)
     return [k for k in keys if (a if k == a.key else b).asserted]
@@ -349,7 +352,7 @@ def _challenge_rows(rows) -> Iterator[dict]:
     for row in rows:
         a = side(row, 0)
         group, day, origins, outlets, stances = row[SIDE_COLUMNS:]
-        supporters = set(a.groups)
+        supporters = a.group_set
         why = numeric.challenge_why(a.key, group, stances.split(SEP), supporters, a.asserted)
         contests = [a.key] if a.asserted and group not in supporters else []
         b = _Side(
@@ -362,6 +365,7 @@ def _challenge_rows(rows) -> Iterator[dict]:
             _split(outlets),
             a.figure,
             True,
+            frozenset((group,)),
         )
         yield _pair("challenge", a, b, contests, why)
 
