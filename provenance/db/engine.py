@@ -158,8 +158,8 @@ def _read(stack: ExitStack, engine: Engine, isolation: str | None = None) -> Con
 
 @contextmanager
 def _write_lock_if_free(engine: Engine) -> Iterator[bool]:
-    """SQLite's write lock, held for the block if no writer has it (True); else False at
-    once, without waiting."""
+    """SQLite's write lock, held for the block if it can be had at once (True); else
+    False, without waiting: a writer has it, or the file may only be read."""
     import sqlite3
 
     with engine.connect() as gate:
@@ -167,9 +167,7 @@ def _write_lock_if_free(engine: Engine) -> Iterator[bool]:
         dbapi_conn.execute("PRAGMA busy_timeout = 0")
         try:
             dbapi_conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorname != "SQLITE_BUSY":
-                raise
+        except sqlite3.OperationalError:  # busy, or a file this process may only read
             free = False
         else:
             free = True
