@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Set
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Date, Float, and_, func, not_, or_, select
@@ -224,6 +224,12 @@ class Figure:
     cumulative: bool = False
     quantity: str | None = None
 
+    @cached_property  # a figure is described in every pair it is in
+    def described(self) -> str:
+        """'more than one million shells (1000000, ∞), as of 2023-11-01'."""
+        day = f"as of {self.as_of}" if self.as_of else "undated"
+        return f"{figure_text(self.quantity, self.interval, self.unit)}, {day}"
+
 
 def _below(x: Interval, y: Interval) -> bool:
     if x.high is None or y.low is None:
@@ -253,17 +259,12 @@ def numeric_rule(a: Figure, b: Figure, window_days: int = DEFAULT_WINDOW_DAYS) -
 # --- why, in words ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)  # `prov contradictions` describes each figure once per pair
+@lru_cache(maxsize=4096)  # many claims share a figure
 def figure_text(quantity: str | None, interval: Interval, unit: str | None) -> str:
     """'more than one million shells (1000000, ∞)'; '[10, 20] troops' without a phrase."""
     if quantity:
         return " ".join(p for p in (quantity, unit, str(interval)) if p)
     return " ".join(p for p in (str(interval), unit) if p)
-
-
-def describe(f: Figure) -> str:
-    day = f"as of {f.as_of}" if f.as_of else "undated"
-    return f"{figure_text(f.quantity, f.interval, f.unit)}, {day}"
 
 
 def rule_text(rule: str, a: Figure, b: Figure, window_days: int) -> str:
@@ -322,7 +323,7 @@ def numeric_why(
     if rule == SHRINK and a.as_of and b.as_of and b.as_of < a.as_of:
         a, b, a_groups, b_groups = b, a, b_groups, a_groups
     return (
-        f"{a.key} ({describe(a)}) against {b.key} ({describe(b)}): "
+        f"{a.key} ({a.described}) against {b.key} ({b.described}): "
         f"{rule_text(rule, a, b, window_days)}; {contest_text(a.key, a_groups, b.key, b_groups)}"
     )
 
