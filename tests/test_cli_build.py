@@ -83,6 +83,27 @@ def test_version_prints_the_package_version(db_url):
     assert result.stdout.strip() == f"prov {__version__}"
 
 
+def test_db_may_come_after_the_command(db_url):
+    """`--db` (or `--db=`) anywhere before `--` is the root's option; the default
+    database (in this test's own data directory) is left empty."""
+    for args in (
+        ["outlet", "add", "AFP", "--db", db_url],
+        ["outlet", "add", "--db=" + db_url, "Yonhap", "--kind", "wire"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+    def names(*args: str) -> list[str]:
+        listed = runner.invoke(app, ["outlet", "list", "--format", "csv", *args])
+        return [r["name"] for r in csv.DictReader(io.StringIO(listed.stdout))]
+
+    assert names("--db", db_url) == ["AFP", "Yonhap"]
+    assert names() == []
+    # after `--`, "--db" is an argument like any other: here, an outlet's name
+    ok(db_url, "outlet", "add", "--", "--db")
+    assert "--db" in [r["name"] for r in rows(db_url, "outlet", "list")]
+
+
 def _command_paths(command, path=()):
     yield path
     for name, sub in sorted(getattr(command, "commands", {}).items()):

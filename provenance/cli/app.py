@@ -51,7 +51,8 @@ def root(
             "--db",
             metavar="PATH_OR_URL",
             envvar="PROV_DB",
-            help="Database: a file path or a SQLAlchemy URL (postgresql+psycopg://…). "
+            help="Database: a file path or a SQLAlchemy URL (postgresql+psycopg://…), "
+            "before or after the command. "
             "Default: prov.db in your user data directory (see `prov db path`).",
             show_envvar=True,
         ),

@@ -12,7 +12,11 @@ from provenance.errors import ProvError
 
 class ProvGroup(TyperGroup):
     """The root command group: a user's mistake anywhere below ends as ``Error: …`` on
-    stderr with its exit code, never a traceback. Bugs keep their traceback."""
+    stderr with its exit code, never a traceback. Bugs keep their traceback. The
+    root's ``--db`` is also read after the command (``global_first``)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, global_first(args))
 
     def invoke(self, ctx):
         try:
@@ -27,6 +31,26 @@ class ProvGroup(TyperGroup):
             if message is None:
                 raise
             fail(message, 1)
+
+
+def global_first(args: list[str]) -> list[str]:
+    """``--db`` given after the command (``prov claims --db desk.db``) moved before it,
+    where the root command reads it; nothing after ``--`` is looked at."""
+    options: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg == "--db" and i + 1 < len(args):
+            options += args[i : i + 2]
+            i += 2
+            continue
+        (options if arg.startswith("--db=") else rest).append(arg)
+        i += 1
+    return options + rest
 
 
 def fail(message: str, code: int):
