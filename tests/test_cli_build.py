@@ -35,6 +35,7 @@ def fails(db_url: str, *args: str, code: int = 1):
         assert "Usage:" in result.stderr, result.stderr
         assert "Error:" in result.stderr, result.stderr
     return result
+    return result
 
 
 def by_name(db_url: str, noun: str) -> dict[str, dict]:
@@ -436,7 +437,8 @@ def test_article_list_by_outlet_includes_the_wire_it_carries(newsroom):
     assert [a["title"] for a in rows(newsroom, "article", "list", "--outlet", "yonhap")] == [
         "Spy agency briefs lawmakers"
     ]
-    fails(newsroom, "article", "list", "--outlet", "Reuters")
+    # the unknown outlet is found before anything is written: not even a header
+    assert fails(newsroom, "article", "list", "--outlet", "Reuters", "--format", "csv").stdout == ""
 
 
 def test_article_errors(newsroom):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.choices import ActorKind, value
-from provenance.cli.context import info, session
+from provenance.cli.context import connection, info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
 app = typer.Typer(
@@ -82,8 +82,8 @@ def list_(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = N
 
     Example: prov actor list --format json
     """
-    from provenance.services.actors import list_actors
+    from provenance.services.record import list_actors
 
-    with session(ctx) as s:
+    with connection(ctx) as conn:
         columns = ["name", "kind", "part_of", "group", "aliases", "statements"]
-        emit(list_actors(s), columns, fmt, output, title="Actors")
+        emit(list_actors(conn), columns, fmt, output, title="Actors")

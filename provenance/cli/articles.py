@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.choices import DateOption, day
-from provenance.cli.context import info, session
+from provenance.cli.context import connection, info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
 app = typer.Typer(
@@ -64,8 +64,8 @@ def list_(
 
     Example: prov article list --outlet AFP
     """
-    from provenance.services.articles import list_articles
+    from provenance.services.record import list_articles
 
-    with session(ctx) as s:
+    with connection(ctx) as conn:
         columns = ["id", "published", "outlet", "via", "title", "url", "statements"]
-        emit(list_articles(s, outlet=outlet), columns, fmt, output, title="Articles")
+        emit(list_articles(conn, outlet=outlet), columns, fmt, output, title="Articles")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from provenance.cli.choices import OutletKind, Reliability, value
-from provenance.cli.context import info, session
+from provenance.cli.context import connection, info, session
 from provenance.cli.output import FormatOption, OutputOption, emit
 
 app = typer.Typer(
@@ -53,8 +53,8 @@ def list_(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = N
 
     Example: prov outlet list --format csv
     """
-    from provenance.services.outlets import list_outlets
+    from provenance.services.record import list_outlets
 
-    with session(ctx) as s:
+    with connection(ctx) as conn:
         columns = ["name", "kind", "reliability", "country", "url", "articles"]
-        emit(list_outlets(s), columns, fmt, output, title="Outlets")
+        emit(list_outlets(conn), columns, fmt, output, title="Outlets")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
 
 from provenance.analysis.names import name_key
 from provenance.db.models import Actor, ActorAlias, Assertion
@@ -138,34 +138,3 @@ def _drop_colliding_assertions(session: Session, keep: int, gone: int) -> None:
         seen.add(identity)
     if duplicates:
         session.execute(delete(Assertion).where(Assertion.id.in_(duplicates)))
-
-
-def list_actors(session: Session) -> list[dict]:
-    parent, top = aliased(Actor), aliased(Actor)
-    statements = (
-        select(func.count(Assertion.id))
-        .where(or_(Assertion.speaker_id == Actor.id, Assertion.cites_id == Actor.id))
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Actor, parent.name, top.name, statements)
-        .outerjoin(parent, parent.id == Actor.part_of_id)
-        .outerjoin(top, top.id == Actor.group_id)
-        .order_by(Actor.name)
-    ).all()
-    aliases: dict[int, list[str]] = {}
-    for actor_id, alias in session.execute(
-        select(ActorAlias.actor_id, ActorAlias.alias).order_by(ActorAlias.alias)
-    ):
-        aliases.setdefault(actor_id, []).append(alias)
-    return [
-        {
-            "name": actor.name,
-            "kind": actor.kind,
-            "part_of": parent_name,
-            "group": top_name,
-            "aliases": [x for x in aliases.get(actor.id, []) if x != actor.name],
-            "statements": n,
-        }
-        for actor, parent_name, top_name, n in rows
-    ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from provenance.db.models import Article, Assertion, Outlet
+from provenance.db.models import Article
 from provenance.errors import Conflict, InvalidInput, NotFound
 from provenance.services import validate
 from provenance.services.outlets import get_outlet
@@ -63,31 +63,3 @@ def find_article(session: Session, ref: str) -> Article:
     if not titled:
         raise NotFound(f"no article with url, id or title {ref!r} (see `prov article list`)")
     return titled[0]
-
-
-def list_articles(session: Session, *, outlet: str | None = None) -> list[dict]:
-    source, wire = aliased(Outlet), aliased(Outlet)
-    statements = (
-        select(func.count(Assertion.id)).where(Assertion.article_id == Article.id).scalar_subquery()
-    )
-    query = (
-        select(Article, source.name, wire.name, statements)
-        .join(source, source.id == Article.outlet_id)
-        .outerjoin(wire, wire.id == Article.via_id)
-        .order_by(Article.published, Article.id)
-    )
-    if outlet:
-        target = get_outlet(session, outlet).id
-        query = query.where(or_(Article.outlet_id == target, Article.via_id == target))
-    return [
-        {
-            "id": a.id,
-            "published": a.published,
-            "outlet": outlet_name,
-            "via": via_name,
-            "title": a.title,
-            "url": a.url,
-            "statements": n,
-        }
-        for a, outlet_name, via_name, n in session.execute(query)
-    ]

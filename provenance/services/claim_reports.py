@@ -20,7 +20,6 @@ from provenance.analysis import conflicts as numeric
 from provenance.analysis import status as sql_status
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
 from provenance.db.tables import (
-    actor_aliases,
     actors,
     articles,
     assertions,
@@ -29,6 +28,7 @@ from provenance.db.tables import (
     relations,
 )
 from provenance.errors import NotFound
+from provenance.services.record import actor_id, outlet_id
 from provenance.vocabulary import CLAIM_COLUMNS
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _conditions(db: Db, f: ClaimFilter, claim_id) -> list:
     statement, article = assertions.c, articles.c
     conditions = []
     if f.speaker:
-        actor = _actor_id(db, f.speaker)
+        actor = actor_id(db, f.speaker)
         conditions.append(
             exists().where(
                 statement.claim_id == claim_id,
@@ -108,7 +108,7 @@ def _conditions(db: Db, f: ClaimFilter, claim_id) -> list:
         )
     dated = [c for c in (_on_or_after(f.since), _on_or_before(f.until)) if c is not None]
     if f.outlet:
-        outlet = _outlet_id(db, f.outlet)
+        outlet = outlet_id(db, f.outlet)
         dated.append(or_(article.outlet_id == outlet, article.via_id == outlet))
     if dated:
         conditions.append(
@@ -117,26 +117,6 @@ def _conditions(db: Db, f: ClaimFilter, claim_id) -> list:
             .where(*dated)
         )
     return conditions
-
-
-def _actor_id(db: Db, name: str) -> int:
-    """``services.actors.find_actor``'s look-up (by name or alias), as an id."""
-    from provenance.analysis.names import name_key
-
-    found = db.scalar(select(actor_aliases.c.actor_id).where(actor_aliases.c.key == name_key(name)))
-    if found is None:
-        raise NotFound(f"no actor named {name!r} (see `prov actor list`)")
-    return found
-
-
-def _outlet_id(db: Db, name: str) -> int:
-    """``services.outlets.get_outlet``'s look-up, as an id."""
-    from provenance.analysis.names import outlet_key
-
-    found = db.scalar(select(outlets.c.id).where(outlets.c.name_key == outlet_key(name)))
-    if found is None:
-        raise NotFound(f"no outlet named {name!r} (see `prov outlet list`)")
-    return found
 
 
 def _on_or_after(day: dt.date | None):

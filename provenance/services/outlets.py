@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provenance.analysis.names import outlet_key
-from provenance.db.models import Article, Outlet
-from provenance.errors import Conflict, NotFound
+from provenance.db.models import Outlet
+from provenance.errors import Conflict
 from provenance.services import validate
+from provenance.services.record import outlet_id
 from provenance.vocabulary import OUTLET_KINDS
 
 
@@ -40,27 +41,4 @@ def add_outlet(
 
 
 def get_outlet(session: Session, name: str) -> Outlet:
-    outlet = session.scalar(select(Outlet).where(Outlet.name_key == outlet_key(name)))
-    if outlet is None:
-        raise NotFound(f"no outlet named {name!r} (see `prov outlet list`)")
-    return outlet
-
-
-def list_outlets(session: Session) -> list[dict]:
-    articles = (
-        select(func.count(Article.id)).where(Article.outlet_id == Outlet.id).scalar_subquery()
-    )
-    rows = session.execute(
-        select(Outlet, articles.label("articles")).order_by(Outlet.name_key)
-    ).all()
-    return [
-        {
-            "name": o.name,
-            "kind": o.kind,
-            "reliability": o.reliability,
-            "country": o.country,
-            "url": o.url,
-            "articles": n,
-        }
-        for o, n in rows
-    ]
+    return session.get_one(Outlet, outlet_id(session, name))
