@@ -1,6 +1,7 @@
 """Engines, connections and sessions: SQLite pragmas on every connection, write
-transactions. Reading takes a Core connection (``connection_scope``): ``sqlalchemy.orm``
-is imported only by ``session_scope``, for the commands that write."""
+transactions. Reading takes a Core connection (``connection_scope``, or several on one
+snapshot: ``same_snapshot``): ``sqlalchemy.orm`` is imported only by
+``session_scope``, for the commands that write."""
 
 from __future__ import annotations
 
