@@ -197,7 +197,8 @@ class _Flat(_Resolver):
                 ids.actors[key] = id_
                 ids.groups[key] = self.origins[id_]
         bulk.load(conn, ROWS, tuple(STAGED), ids.staged(chunk.rows))
-        bulk.load(conn, CLAIM_ROWS, tuple(CLAIM_STAGED), chunk.claim_rows)
+        if chunk.claim_rows:  # most rows only name their claim
+            bulk.load(conn, CLAIM_ROWS, tuple(CLAIM_STAGED), chunk.claim_rows)
         for cache in (self.outlets, self.actors, self.origins):
             if len(cache) > flat_rows.MEMO_LIMIT:
                 cache.clear()
