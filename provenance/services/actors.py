@@ -7,21 +7,15 @@ from sqlalchemy.orm import Session
 
 from provenance.analysis.names import name_key
 from provenance.db.models import Actor, ActorAlias, Assertion
-from provenance.errors import Conflict, InvalidInput, NotFound
+from provenance.errors import Conflict, InvalidInput
 from provenance.services import groups, validate
+from provenance.services.record import actor_id
 from provenance.vocabulary import ACTOR_KINDS
 
 
 def find_actor(session: Session, name: str) -> Actor:
     """The actor with this name or alias (ignoring case, spaces and punctuation)."""
-    actor = session.scalar(
-        select(Actor)
-        .join(ActorAlias, ActorAlias.actor_id == Actor.id)
-        .where(ActorAlias.key == name_key(name))
-    )
-    if actor is None:
-        raise NotFound(f"no actor named {name!r} (see `prov actor list`)")
-    return actor
+    return session.get_one(Actor, actor_id(session, name))
 
 
 def add_actor(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from provenance.db.models import Article
 from provenance.errors import Conflict, InvalidInput, NotFound
 from provenance.services import validate
-from provenance.services.outlets import get_outlet
+from provenance.services.record import outlet_id
 
 
 def add_article(
@@ -31,8 +31,8 @@ def add_article(
     if url and session.scalar(select(Article.id).where(Article.url == url)):
         raise Conflict(f"an article with url {url!r} already exists")
     article = Article(
-        outlet_id=get_outlet(session, outlet).id,
-        via_id=get_outlet(session, via).id if via else None,
+        outlet_id=outlet_id(session, outlet),
+        via_id=outlet_id(session, via) if via else None,
         url=url,
         title=title,
         published=published,

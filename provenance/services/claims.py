@@ -12,8 +12,8 @@ from provenance.analysis.confidence import Lexicon, Reading, default_lexicon
 from provenance.db.models import Assertion, Claim, Relation
 from provenance.errors import Conflict, InvalidInput, NotFound
 from provenance.services import groups, validate
-from provenance.services.actors import find_actor
 from provenance.services.articles import find_article
+from provenance.services.record import actor_id
 from provenance.vocabulary import CONFIDENCE_LEVELS, RELATION_KINDS, STANCES
 
 
@@ -112,8 +112,8 @@ def add_assertion(
     assertion = Assertion(
         claim_id=find_claim(session, claim).id,
         article_id=find_article(session, article).id,
-        speaker_id=find_actor(session, speaker).id if speaker else None,
-        cites_id=find_actor(session, cites).id if cites else None,
+        speaker_id=actor_id(session, speaker) if speaker else None,
+        cites_id=actor_id(session, cites) if cites else None,
         stance=validate.choice(stance, STANCES, "stance", "asserts"),
         wording=validate.text(wording, "wording"),
         confidence=validate.choice(confidence, CONFIDENCE_LEVELS, "confidence", reading.level),

@@ -20,9 +20,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from provenance.analysis import conflicts as numeric
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
 from provenance.db.tables import actors, articles, assertions, claims, outlets, relations
+from provenance.services.record import BATCH
 from provenance.vocabulary import CHALLENGE_STANCES
 
-BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 # The ASCII unit separator, between the names of one aggregated cell. Names are
 # stripped of it at both ends (validate.text); one inside a name would split it.
 SEP = "\x1f"

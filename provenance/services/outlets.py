@@ -9,7 +9,6 @@ from provenance.analysis.names import outlet_key
 from provenance.db.models import Outlet
 from provenance.errors import Conflict
 from provenance.services import validate
-from provenance.services.record import outlet_id
 from provenance.vocabulary import OUTLET_KINDS
 
 
@@ -38,7 +37,3 @@ def add_outlet(
     session.add(outlet)
     session.flush()
     return outlet
-
-
-def get_outlet(session: Session, name: str) -> Outlet:
-    return session.get_one(Outlet, outlet_id(session, name))

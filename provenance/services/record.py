@@ -28,7 +28,7 @@ BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 
 def actor_id(db: Db, name: str) -> int:
     """The id of the actor with this name or alias (ignoring case, spaces and
-    punctuation, as ``services.actors.find_actor``)."""
+    punctuation)."""
     from provenance.analysis.names import name_key
 
     found = db.scalar(select(actor_aliases.c.actor_id).where(actor_aliases.c.key == name_key(name)))

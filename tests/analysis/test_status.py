@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from provenance.cli.app import app
 from provenance.db.engine import session_scope
 from provenance.errors import NotFound
-from provenance.services import actors, articles, claim_reports, claims, outlets
+from provenance.services import actors, articles, claim_reports, claims, outlets, record
 from provenance.services.claim_reports import ClaimFilter
 
 runner = CliRunner()
@@ -62,7 +62,7 @@ class Desk:
             for name in (outlet, via):
                 if name:
                     try:
-                        outlets.get_outlet(s, name)
+                        record.outlet_id(s, name)
                     except NotFound:
                         outlets.add_outlet(s, name=name)
             article = articles.add_article(
