@@ -12,16 +12,19 @@ would wait for Python's lock at every row.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 
-from sqlalchemy import Connection, Executable, Row
+from sqlalchemy import Connection, Executable
+
+from provenance.db import streaming
 
 POLL_S = 0.05  # how often a statement being stopped is interrupted again
 
 
 @contextmanager
-def started(conn: Connection, statement: Executable, *, batch: int) -> Iterator[Iterator[Row]]:
+def started(conn: Connection, statement: Executable, *, batch: int) -> Iterator[Iterator[Sequence]]:
     """Start ``statement`` on ``conn`` in a thread, fetching ``batch`` rows at a time;
     gives an iterator of its rows, which waits for the first ones if they are not in
     yet. The statement's error is raised by the iterator. Leaving the block stops the
@@ -39,28 +42,24 @@ class _Start(threading.Thread):
     def __init__(self, conn: Connection, statement: Executable, batch: int):
         super().__init__(name="prov-query", daemon=True)
         self.conn, self.statement, self.batch = conn, statement, batch
-        self.result = None
-        self.parts: Iterator[list[Row]] = iter(())
-        self.first: list[Row] = []
+        self.result: Generator[Sequence] | None = None
+        self.first: list[Sequence] = []
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.result = self.conn.execute(
-                self.statement, execution_options={"yield_per": self.batch}
-            )
-            self.parts = self.result.partitions()
-            self.first = next(self.parts, [])
+            self.result = streaming.rows(self.conn, self.statement, batch=self.batch)
+            self.first = list(islice(self.result, self.batch))
         except BaseException as exc:  # raised where the rows are read
             self.error = exc
 
-    def rows(self) -> Iterator[Row]:
+    def rows(self) -> Iterator[Sequence]:
         self.join()
         if self.error is not None:
             raise self.error
         yield from self.first
-        for part in self.parts:
-            yield from part
+        if self.result is not None:
+            yield from self.result
 
     def stop(self) -> None:
         """Wait for the thread, interrupting the database's work for it (the statement

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from provenance.db.streaming import close_open
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -154,6 +156,7 @@ def _read(stack: ExitStack, engine: Engine, isolation: str | None = None) -> Con
     if isolation is not None:
         conn.execution_options(isolation_level=isolation)
     stack.enter_context(conn.begin())
+    stack.callback(close_open, conn)  # before the transaction ends
     return conn
 
 

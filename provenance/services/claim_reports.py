@@ -2,7 +2,7 @@
 its reasons, conflicts and provenance tree.
 
 Read-only, on the Core tables of ``db.tables``: these functions take a Core
-``Connection`` (a ``Session`` works too: only ``execute`` and ``scalar`` are used) and
+``Connection`` (a ``Session`` works too: the listings stream on its connection) and
 never import ``sqlalchemy.orm``, so `prov claims` and `prov claims show` start without
 it. Every function that computes a status takes ``window_days`` (the same-time window
 of the numeric-conflict rule; the CLI passes ``load_settings().window_days``)."""
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, String, and_, cast, exists, or_, select
 from provenance.analysis import conflicts as numeric
 from provenance.analysis import status as sql_status
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
+from provenance.db import streaming
 from provenance.db.tables import (
     actors,
     articles,
@@ -28,7 +29,7 @@ from provenance.db.tables import (
     relations,
 )
 from provenance.errors import NotFound
-from provenance.services.record import actor_id, outlet_id
+from provenance.services.record import BATCH, actor_id, outlet_id
 from provenance.vocabulary import CLAIM_COLUMNS
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def list_claims(
     query = query.with_only_columns(
         *(_as_text(c[k]) if k in ("first_seen", "last_seen") else c[k] for k in CLAIM_COLUMNS)
     )
-    rows = db.execute(query, execution_options={"yield_per": 2000})
+    rows = streaming.rows(db, query, batch=BATCH)
     return (dict(zip(CLAIM_COLUMNS, row, strict=True)) for row in rows)
 
 

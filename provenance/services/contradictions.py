@@ -19,6 +19,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.analysis import conflicts as numeric
 from provenance.analysis.conflicts import DEFAULT_WINDOW_DAYS
+from provenance.db import streaming
 from provenance.db.tables import actors, articles, assertions, claims, outlets, relations
 from provenance.services.record import BATCH
 from provenance.vocabulary import CHALLENGE_STANCES
@@ -40,25 +41,27 @@ def list_contradictions(
     ``kind, claim_a, claim_b, contests, why`` and both sides' ``text, figure, date,
     groups, origins, outlets`` (prefixed ``a_``/``b_``); ``contests`` lists the claims
     the pair makes contested (empty when one group revises itself). ``conn``: a Core
-    connection (a ``Session`` works too: only ``execute`` is used).
+    connection (a ``Session`` works too: the rows stream on its connection).
 
     ``beside``: a second connection on the same snapshot (``engine.same_snapshot``).
     The challenges are then queried on it in a thread while the numeric pairs are here:
     the same rows, the database's work done on two cores. Close the iterator if it is
     left unfinished (as a ``with closing(...)`` block does): that stops the thread."""
     numeric_q, relation_q, challenge_q = contradiction_queries(topic, window_days)
-    options = {"yield_per": BATCH}
-    run = conn.execute
+
+    def run(query):
+        return streaming.rows(conn, query, batch=BATCH)
+
     with ExitStack() as stack:
         challenges = None
         if beside is not None:
             from provenance.db.background import started
 
             challenges = stack.enter_context(started(beside, challenge_q, batch=BATCH))
-        yield from _numeric_rows(run(numeric_q, execution_options=options), window_days)
-        yield from _relation_rows(run(relation_q, execution_options=options))
+        yield from _numeric_rows(run(numeric_q), window_days)
+        yield from _relation_rows(run(relation_q))
         if challenges is None:
-            challenges = run(challenge_q, execution_options=options)
+            challenges = run(challenge_q)
         yield from _challenge_rows(challenges)
 
 

@@ -2,8 +2,8 @@
 as an id.
 
 Read-only, on the Core tables of ``db.tables``, like ``claim_reports``: each function
-takes a Core ``Connection`` (a ``Session`` works too: only ``execute`` and ``scalar``
-are used), so `prov outlet list` and the others start without ``sqlalchemy.orm``. The
+takes a Core ``Connection`` (a ``Session`` works too: the listings stream on its
+connection), so `prov outlet list` and the others start without ``sqlalchemy.orm``. The
 listings are iterators of rows streamed from the database (a desk's 200,000 articles
 are written as they come, never held at once); a name that is not in the record is
 an error before the first row."""
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, or_, select
 
+from provenance.db import streaming
 from provenance.db.tables import actor_aliases, actors, articles, assertions, outlets
 from provenance.errors import NotFound
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     Db = Connection | Session
 
-BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
+BATCH = 2000  # rows fetched at a time (db.streaming)
 
 
 def actor_id(db: Db, name: str) -> int:
@@ -54,7 +55,7 @@ def list_outlets(db: Db) -> Iterator[dict]:
         select(func.count()).select_from(articles).where(articles.c.outlet_id == o.id)
     ).scalar_subquery()
     query = select(o.name, o.kind, o.reliability, o.country, o.url, published.label("articles"))
-    return _dicts(db.execute(query.order_by(o.name_key)))
+    return _dicts(db, query.order_by(o.name_key))
 
 
 def list_actors(db: Db) -> Iterator[dict]:
@@ -89,7 +90,7 @@ def list_actors(db: Db) -> Iterator[dict]:
             "aliases": [x for x in aliases.get(id_, []) if x != name],
             "statements": n,
         }
-        for id_, name, kind, part_of, group, n in db.execute(query)
+        for id_, name, kind, part_of, group, n in streaming.rows(db, query, batch=BATCH)
     )
 
 
@@ -118,8 +119,9 @@ def list_articles(db: Db, *, outlet: str | None = None) -> Iterator[dict]:
     if outlet:
         target = outlet_id(db, outlet)
         query = query.where(or_(a.outlet_id == target, a.via_id == target))
-    return _dicts(db.execute(query, execution_options={"yield_per": BATCH}))
+    return _dicts(db, query)
 
 
-def _dicts(rows) -> Iterator[dict]:
-    return (row._asdict() for row in rows)
+def _dicts(db: Db, query) -> Iterator[dict]:
+    keys = query.selected_columns.keys()
+    return (dict(zip(keys, row, strict=True)) for row in streaming.rows(db, query, batch=BATCH))
