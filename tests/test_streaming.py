@@ -70,6 +70,10 @@ def test_a_stream_left_open_does_not_hold_up_the_end_of_the_read(db_url):
             numbers = streaming.rows(conn, MANY, batch=100)
             next(numbers)
             kept.append(numbers)  # still referenced, never closed, when the read ends
+        with engine.connect() as conn:  # no transaction: the connection goes back to the pool
+            numbers = streaming.rows(conn, MANY, batch=100)
+            next(numbers)
+            kept.append(numbers)
         with connection_scope(engine) as conn:
             conn.scalar(select(1))
         ended.set()

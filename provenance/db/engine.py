@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from provenance.db.streaming import close_open
-
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -33,7 +31,11 @@ def make_engine(url: str) -> Engine:
         if (path := sqlite_file(url)) is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         return _sqlite_engine(url)
-    return create_engine(url)
+    from provenance.db import streaming
+
+    engine = create_engine(url)
+    streaming.watch(engine)  # a stream left open never blocks the end of its transaction
+    return engine
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -156,7 +158,6 @@ def _read(stack: ExitStack, engine: Engine, isolation: str | None = None) -> Con
     if isolation is not None:
         conn.execution_options(isolation_level=isolation)
     stack.enter_context(conn.begin())
-    stack.callback(close_open, conn)  # before the transaction ends
     return conn
 
 

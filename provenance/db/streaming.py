@@ -8,8 +8,9 @@ while a streamed one runs to its end at once, with the parallel workers ``psql``
 a listing of every claim then groups its million statements on every core.
 
 A stream holds its connection until it is read to the end or closed: no other
-statement can run on that connection meanwhile. ``engine.same_snapshot`` closes any
-stream left open before its transaction ends (``close_open``).
+statement can run on that connection meanwhile. A stream left open is closed before
+its transaction ends or its connection returns to the pool (``watch``, on every
+PostgreSQL engine ``make_engine`` makes).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import weakref
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
@@ -43,10 +44,17 @@ def rows(db: Connection | Session, statement: Executable, *, batch: int) -> Gene
     return stream
 
 
-def close_open(conn: Connection) -> None:
-    """Close the streams still open on ``conn``: psycopg holds the connection's lock
-    while one is, and a rollback would wait for it forever."""
-    for stream in list(conn.info.pop(OPEN, ())):
+def watch(engine: Engine) -> None:
+    """Close a connection's open streams before its transaction ends or the connection
+    goes back to the pool: psycopg holds the connection's lock while a stream is open,
+    and the commit or rollback would wait for it forever."""
+    event.listen(engine, "commit", lambda conn: _close_open(conn.info))
+    event.listen(engine, "rollback", lambda conn: _close_open(conn.info))
+    event.listen(engine.pool, "reset", lambda _dbapi, record, _state: _close_open(record.info))
+
+
+def _close_open(info: dict) -> None:
+    for stream in list(info.pop(OPEN, ())):
         stream.close()
 
 
