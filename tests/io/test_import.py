@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from provenance.db.engine import session_scope
 from provenance.db.models import (
@@ -872,6 +873,35 @@ def test_explicit_figures_in_csv_are_compared_with_the_stored_claim(
     ]
 
 
+def test_a_claim_given_over_several_rows_takes_its_figure_from_the_right_one(
+    engine: Engine, workdir: Path
+) -> None:
+    """A claim's fields may come from several of its rows: an explicit interval wins
+    over a quantity on another row, and a quantity given on a later row counts."""
+    header = "claim_key,claim_text,quantity,low,high,outlet,article_title\n"
+    rows = (
+        "c-1,Shells,,10,20,AFP,One\n"
+        "c-1,,about 100,,,AFP,Two\n"
+        "c-2,Troops,,,,AFP,One\n"
+        "c-2,,more than 3000,,,AFP,Two\n"
+        "c-2,Troops,,,,AFP,Three\n"
+        "c-3,Tanks,,,,AFP,One\n"
+    )
+    run(engine, [write("figures.csv", header + rows)])
+
+    with session_scope(engine) as s:
+        found = s.execute(
+            select(Claim.key, Claim.quantity, Claim.low, Claim.high, Claim.low_open).order_by(
+                Claim.key
+            )
+        ).all()
+    assert [tuple(row) for row in found] == [
+        ("c-1", "about 100", 10, 20, False),
+        ("c-2", "more than 3000", 3000, None, True),
+        ("c-3", None, None, None, False),
+    ]
+
+
 def test_a_large_load_rebuilds_the_statement_indexes(
     engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -887,6 +917,25 @@ def test_a_large_load_rebuilds_the_statement_indexes(
             select(Claim.key, func.count(Assertion.id)).join(Assertion).group_by(Claim.key)
         ).all()
     assert sorted(by_claim) == [("c-0", 5), ("c-1", 5), ("c-2", 5), ("c-3", 5)]
+
+
+def test_a_bulk_load_keeps_the_databases_own_checks(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite tests the statements' CHECK constraints once on all the staged rows, not
+    per row; a staged row that breaks one (here past a broken cleaner) still has the
+    database refuse the load, and the checks hold for what comes after."""
+    header = "claim_key,claim_text,outlet,article_url,speaker,stance\n"
+    rows = header + "c-1,Claim,AFP,https://x.example/1,A1,asserts\n"
+    with monkeypatch.context() as patched:
+        patched.setattr(flat_rows, "_stance", str.lower)  # lets any stance through
+        with pytest.raises(IntegrityError, match=r"(?i)check"):
+            run(engine, [write("bad.csv", rows + "c-2,Claim,AFP,https://x.example/2,A2,bogus\n")])
+    assert counts(engine)["assertions"] == 0
+
+    assert run(engine, [write("good.csv", rows)]).added["assertions"] == 1
+    with pytest.raises(IntegrityError), session_scope(engine, write=True) as session:
+        session.execute(text("UPDATE assertions SET stance = 'bogus'"))
 
 
 def statement_indexes(engine: Engine) -> set[str]:
