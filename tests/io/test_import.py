@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import Engine, func, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from provenance.db.engine import session_scope
+from provenance.db.engine import make_engine, session_scope
 from provenance.db.models import (
     Actor,
     ActorAlias,
@@ -936,6 +938,101 @@ def test_a_bulk_load_keeps_the_databases_own_checks(
     assert run(engine, [write("good.csv", rows)]).added["assertions"] == 1
     with pytest.raises(IntegrityError), session_scope(engine, write=True) as session:
         session.execute(text("UPDATE assertions SET stance = 'bogus'"))
+
+
+def test_a_large_load_checks_its_references_at_once_and_leaves_them_whole(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large load checks the statements' references in bulk (PostgreSQL: the foreign
+    keys' triggers off for its INSERT; SQLite: its CHECK constraints once): every
+    reference is whole after it, and the transaction goes on with the checks on."""
+    monkeypatch.setattr(flat, "REBUILD_AT", 2)  # as if this were a million rows
+    stored = write("first.csv", ROWS + "c-0,Claim,AFP,https://x.example/0,,A0,said,,\n")
+    run(engine, [stored])  # rows stored before: the load refers to them too
+    rows = [f"c-{i % 4},Claim,AFP,https://x.example/{i % 3},,A{i % 5},said,," for i in range(20)]
+    with session_scope(engine, write=True, bulk=True) as session:
+        report = import_sources(session, [write("many.csv", ROWS + "\n".join(rows) + "\n")])
+        if engine.dialect.name == "postgresql":
+            setting = "SHOW session_replication_role"
+            assert session.execute(text(setting)).scalar() == "origin"
+        else:
+            assert session.execute(text("PRAGMA ignore_check_constraints")).scalar() == 0
+
+    assert report.added["assertions"] == 19
+    assert dangling(engine) == {}
+
+
+def test_a_stored_record_a_large_load_refers_to_stays_until_the_load_ends(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked at once, the references are held as the foreign keys' triggers would hold
+    them: another connection cannot delete a stored actor the load refers to before the
+    load commits (PostgreSQL: the row is locked; SQLite: the database is)."""
+    monkeypatch.setattr(flat, "REBUILD_AT", 2)
+    run(engine, [write("actors.yaml", "actors:\n  - {name: A0}\n  - {name: A1}\n")])
+    rows = [f"c-{i},Claim,AFP,https://x.example/{i},,A{i % 2},said,," for i in range(4)]
+    with session_scope(engine, write=True, bulk=True) as session:
+        import_sources(session, [write("many.csv", ROWS + "\n".join(rows) + "\n")])
+        with engine.connect() as other:
+            if engine.dialect.name == "postgresql":
+                other.execute(text("SET lock_timeout = '300ms'"))
+            else:
+                other.exec_driver_sql("PRAGMA busy_timeout = 300")
+            with pytest.raises(OperationalError):
+                other.execute(text("DELETE FROM actors WHERE name = 'A0'"))
+
+    assert dangling(engine) == {}
+
+
+def test_a_role_that_may_not_turn_triggers_off_loads_with_them(
+    engine: Engine, db_url: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: only a superuser (or a role granted SET on session_replication_role)
+    may skip the foreign keys' triggers; any other role's large load keeps them."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's roles")
+    monkeypatch.setattr(flat, "REBUILD_AT", 2)
+    role = f"prov_test_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA "{schema}" TO {role}'))
+        conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA "{schema}" TO {role}'))
+        conn.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA "{schema}" TO {role}'))
+    plain = make_engine(make_url(db_url).set(username=role).render_as_string(False))
+    try:
+        rows = [f"c-{i % 4},Claim,AFP,https://x.example/{i % 3},,A{i % 5},said,," for i in range(9)]
+        report = run(plain, [write("many.csv", ROWS + "\n".join(rows) + "\n")])
+        assert report.added["assertions"] == 9
+        assert dangling(engine) == {}
+    finally:
+        plain.dispose()
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+
+
+def dangling(engine: Engine) -> dict[str, int]:
+    """The statements' references that lead nowhere, counted by column."""
+    targets = {
+        "claim_id": "claims",
+        "article_id": "articles",
+        "speaker_id": "actors",
+        "cites_id": "actors",
+        "group_id": "actors",
+    }
+    found = {}
+    with engine.connect() as conn:
+        for column, table in targets.items():
+            n = conn.execute(
+                text(
+                    f"SELECT count(*) FROM assertions s WHERE s.{column} IS NOT NULL"
+                    f" AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.{column})"
+                )
+            ).scalar_one()
+            if n:
+                found[column] = n
+    return found
 
 
 def statement_indexes(engine: Engine) -> set[str]:
