@@ -200,7 +200,8 @@ def session_scope(
     ``bulk``: a load whose every reference was read from the referenced table in the
     same transaction (``prov import``). SQLite then skips its foreign-key checks, which
     cost more than half of loading a million statements (a parent look-up for each of
-    five references of each row); PostgreSQL keeps them.
+    five references of each row); PostgreSQL keeps them, except that a large CSV load
+    checks its statements' references at once (``io.flat._references_checked_before``).
     """
     from sqlalchemy.orm import Session
 
