@@ -1012,6 +1012,36 @@ def test_a_role_that_may_not_turn_triggers_off_loads_with_them(
             conn.execute(text(f"DROP ROLE {role}"))
 
 
+def test_a_trigger_of_the_desks_own_fires_for_every_row_of_a_large_load(
+    engine: Engine, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a load that would turn the foreign keys' triggers off keeps them all
+    when the statements have a trigger someone added (here, an audit count)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's triggers")
+    monkeypatch.setattr(flat, "REBUILD_AT", 2)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE audit (n integer NOT NULL)"))
+        conn.execute(
+            text(
+                "CREATE FUNCTION audited() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$BEGIN INSERT INTO audit VALUES (NEW.id); RETURN NEW; END$$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER audited AFTER INSERT ON assertions"
+                " FOR EACH ROW EXECUTE FUNCTION audited()"
+            )
+        )
+    rows = [f"c-{i % 4},Claim,AFP,https://x.example/{i % 3},,A{i % 5},said,," for i in range(20)]
+    report = run(engine, [write("many.csv", ROWS + "\n".join(rows) + "\n")])
+
+    assert report.added["assertions"] == 20
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit")).scalar_one() == 20
+
+
 def dangling(engine: Engine) -> dict[str, int]:
     """The statements' references that lead nowhere, counted by column."""
     targets = {
