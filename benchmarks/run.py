@@ -359,7 +359,7 @@ def postgres_import(args, data: Path) -> dict:
         columns = ", ".join(f'"{c}" text' for c in header)
         plain = url.replace("+psycopg", "")
         floor = (
-            f"psql -q -X '{plain}' -c 'DROP TABLE IF EXISTS floor' "
+            f"psql -q -X -v ON_ERROR_STOP=1 '{plain}' -c 'DROP TABLE IF EXISTS floor' "
             f"-c 'CREATE TABLE floor ({columns})' "
             f"-c \"\\copy floor FROM '{csv_file}' CSV HEADER\""
         )
@@ -490,7 +490,9 @@ def main() -> None:
         "--sqlite-db", type=Path, help="an SQLite desk already loaded with the dataset"
     )
     parser.add_argument(
-        "--postgres", metavar="URL", help="also run the read side on this PostgreSQL database"
+        "--postgres",
+        metavar="URL",
+        help="also run the import (in a database beside it) and the read side on PostgreSQL",
     )
     args = parser.parse_args()
     args.only = set(args.only.split(","))

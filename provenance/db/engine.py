@@ -201,7 +201,7 @@ def session_scope(
     same transaction (``prov import``). SQLite then skips its foreign-key checks, which
     cost more than half of loading a million statements (a parent look-up for each of
     five references of each row); PostgreSQL keeps them, except that a large CSV load
-    checks its statements' references at once (``io.flat._references_checked_before``).
+    checks its statements' references at once (``io.flat._references_checked_at_once``).
     """
     from sqlalchemy.orm import Session
 

@@ -50,6 +50,7 @@ from sqlalchemy import CheckConstraint, bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from provenance.errors import Conflict
 from provenance.io import bulk, flat_rows, readers
 from provenance.io.ahead import ahead
 from provenance.io.articles import ARTICLE_FIELDS, REF, _csv_article_key
@@ -375,7 +376,7 @@ class _Flat(_Resolver):
         staged key), inserted in the order of the statements' identity index."""
         recorded = self._recorded_statements(conn)
         rebuilt = _set_aside_indexes(conn, staged)
-        with _checked_before(conn), _references_checked_before(conn, staged, self.stored):
+        with _checked_before(conn), _references_checked_at_once(conn, staged, self.stored):
             added = conn.exec_driver_sql(f"""
                 INSERT INTO assertions (claim_id, article_id, speaker_id, cites_id, group_id,
                                         stance, wording, quote, confidence, confidence_manual)
@@ -566,19 +567,25 @@ def _checked_before(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
 
 
-# Every stored row a large load's statements refer to, locked as a foreign key's trigger
-# locks it (FOR KEY SHARE: it cannot be deleted, nor its key changed, until the import
-# ends; what the import made no one else can see), and the actor ids not found.
-LOCK_REFERENCES = f"""
-    WITH refs AS (SELECT speaker_id AS id FROM {ROWS} UNION SELECT cites_id FROM {ROWS}
-                  UNION SELECT group_id FROM {ROWS}),
-         actor AS (SELECT a.id FROM actors a JOIN refs ON refs.id = a.id FOR KEY SHARE OF a),
-         claim AS (SELECT c.id FROM claims c WHERE c.id <= %(claims)s
-                   AND c.key IN (SELECT claim_key FROM {ROWS}) FOR KEY SHARE),
-         article AS (SELECT a.id FROM articles a WHERE a.id <= %(articles)s
-                     AND a.id IN (SELECT id FROM {ARTICLES}) FOR KEY SHARE)
-    SELECT (SELECT count(*) FROM refs WHERE id IS NOT NULL) - (SELECT count(*) FROM actor),
-           (SELECT count(*) FROM claim), (SELECT count(*) FROM article)"""
+# What each foreign key's trigger does for a row, for all the rows a load inserted at
+# once: every row they refer to locked (FOR KEY SHARE: not to be deleted, nor its key
+# changed, until the import ends), and the references that lead nowhere counted.
+LOCK_REFERENCES = """
+    WITH new AS (SELECT claim_id, article_id, speaker_id, cites_id, group_id
+                 FROM assertions WHERE id > %(before)s),
+         actor_refs AS (SELECT speaker_id AS id FROM new UNION SELECT cites_id FROM new
+                        UNION SELECT group_id FROM new),
+         claim_refs AS (SELECT DISTINCT claim_id AS id FROM new),
+         article_refs AS (SELECT DISTINCT article_id AS id FROM new),
+         actor AS (SELECT a.id FROM actors a JOIN actor_refs r ON r.id = a.id
+                   FOR KEY SHARE OF a),
+         claim AS (SELECT c.id FROM claims c JOIN claim_refs r ON r.id = c.id
+                   FOR KEY SHARE OF c),
+         article AS (SELECT a.id FROM articles a JOIN article_refs r ON r.id = a.id
+                     FOR KEY SHARE OF a)
+    SELECT (SELECT count(*) FROM actor_refs WHERE id IS NOT NULL) - (SELECT count(*) FROM actor)
+         + (SELECT count(*) FROM claim_refs) - (SELECT count(*) FROM claim)
+         + (SELECT count(*) FROM article_refs) - (SELECT count(*) FROM article)"""
 # triggers someone added to the statements (an audit log, say): replica mode would
 # silence them too, so a load with them keeps every trigger
 OWN_TRIGGERS = """SELECT 1 FROM pg_trigger
@@ -587,35 +594,43 @@ INSUFFICIENT_PRIVILEGE = "42501"
 
 
 @contextmanager
-def _references_checked_before(conn: Connection, staged: int, stored: dict) -> Iterator[None]:
+def _references_checked_at_once(conn: Connection, staged: int, stored: dict) -> Iterator[None]:
     """PostgreSQL, a large load: each statement's foreign keys are checked by a trigger
-    each, a look-up and a row lock (22 s of a million statements' 31 s INSERT). Here
-    they are checked at once, as the triggers would: the stored rows referred to are
-    locked (``LOCK_REFERENCES``), every actor id must be found, and a statement's claim
-    and article are the INSERT's own joins. The INSERT then runs with the triggers off
-    (``session_replication_role = replica``) where the role may set it (a superuser, or
-    one granted SET on it) and the table has no trigger of its own; elsewhere, or when
-    an id is missing, with them, as before."""
+    each, a look-up and a row lock (22 s of a million statements' 31 s INSERT). Where
+    the role may turn triggers off (``session_replication_role = replica``: a
+    superuser, or a role granted SET on it) and the statements have no trigger of the
+    desk's own, the INSERT runs without them and ``LOCK_REFERENCES`` then does their
+    work for all its rows in one query: the rows referred to are locked, and a
+    reference that leads nowhere (a record deleted meanwhile) refuses the import.
+    Elsewhere the triggers check each row, as before."""
     if conn.dialect.name != "postgresql" or staged < REBUILD_AT:
         yield
         return
-    before = {"claims": stored["claims"], "articles": stored["articles"]}
-    missing, _, _ = conn.exec_driver_sql(LOCK_REFERENCES, before).one()
-    if missing or conn.exec_driver_sql(OWN_TRIGGERS).first():
-        yield  # the triggers will say which id is missing; a trigger of the desk's runs
+    if conn.exec_driver_sql(OWN_TRIGGERS).first() or not _triggers_off(conn):
+        yield
         return
+    yield  # an error in the block rolls the import back, and the setting with it
+    conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+    if conn.exec_driver_sql(LOCK_REFERENCES, {"before": stored["assertions"]}).scalar():
+        raise Conflict(
+            "a record this import refers to was deleted while it ran; nothing was "
+            "written: import again"
+        )
+
+
+def _triggers_off(conn: Connection) -> bool:
+    """Turn triggers off for this transaction if the role may; whether it could."""
     conn.exec_driver_sql("SAVEPOINT prov_replica")
     try:
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        could = True
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
             raise
         conn.exec_driver_sql("ROLLBACK TO SAVEPOINT prov_replica")
-        yield
-        return
+        could = False
     conn.exec_driver_sql("RELEASE SAVEPOINT prov_replica")
-    yield  # an error in the block ends the transaction, and the setting with it
-    conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
+    return could
 
 
 def _create_stage(conn: Connection) -> None:
