@@ -33,6 +33,7 @@ from provenance.services.record import BATCH, actor_id, outlet_id
 from provenance.vocabulary import CLAIM_COLUMNS
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.engine import Row
     from sqlalchemy.orm import Session
 
@@ -65,6 +66,11 @@ def list_claims(
     """One row per claim, streamed; the status is always over all of its statements,
     the filters only choose which claims are listed. Names in the filters are looked
     up before the first row, so an unknown one fails before anything is written."""
+    rows = streaming.rows(db, _claims_query(db, filters, window_days), batch=BATCH)
+    return (dict(zip(CLAIM_COLUMNS, row, strict=True)) for row in rows)
+
+
+def _claims_query(db: Db, filters: ClaimFilter, window_days: int) -> Select:
     claim = claims.c
     where = _conditions(db, filters, claim.id)
     if filters.topic:
@@ -85,11 +91,9 @@ def list_claims(
         query = query.where(c.status.in_(filters.statuses))
     # Only the listed columns, in order, dates as ISO text (what every writer prints:
     # no parsing into date objects to format them again, a million times).
-    query = query.with_only_columns(
+    return query.with_only_columns(
         *(_as_text(c[k]) if k in ("first_seen", "last_seen") else c[k] for k in CLAIM_COLUMNS)
     )
-    rows = streaming.rows(db, query, batch=BATCH)
-    return (dict(zip(CLAIM_COLUMNS, row, strict=True)) for row in rows)
 
 
 def _as_text(column):
@@ -129,10 +133,12 @@ def _on_or_before(day: dt.date | None):
 
 
 def claim_status(db: Db, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
-    rows = list(list_claims(db, ClaimFilter(key=key), window_days=window_days))
-    if not rows:
+    """One claim's row of the listing. One row: run as it is, not streamed (on
+    PostgreSQL a stream costs a savepoint and its own compilation)."""
+    row = db.execute(_claims_query(db, ClaimFilter(key=key), window_days)).first()
+    if row is None:
         _find_claim(db, key)  # raises NotFound
-    return rows[0]
+    return dict(zip(CLAIM_COLUMNS, row, strict=True))
 
 
 def _find_claim(db: Db, key: str) -> Row:
@@ -143,7 +149,7 @@ def _find_claim(db: Db, key: str) -> Row:
     return claim
 
 
-def statements(db: Db, claim_id: int) -> list[dict]:
+def statements(db: Db, key: str) -> list[dict]:
     """Every statement of one claim with the names an explanation needs."""
     s, article = assertions.c, articles.c
     speaker, cited, group = actors.alias(), actors.alias(), actors.alias()
@@ -173,7 +179,12 @@ def statements(db: Db, claim_id: int) -> list[dict]:
         .outerjoin(speaker, speaker.c.id == s.speaker_id)
         .outerjoin(cited, cited.c.id == s.cites_id)
         .outerjoin(group, group.c.id == s.group_id)
-        .where(s.claim_id == claim_id)
+        # The claim by a subquery on its key, not its id as a value: PostgreSQL then
+        # plans for a claim's usual few statements, an index lookup per article and
+        # actor, which stays the fastest plan for thousands. Told the id of a claim it
+        # knows has a thousand, it hashes every article and actor instead (23 ms, 9 ms
+        # this way, on the 1M-row benchmark desk).
+        .where(s.claim_id == select(claims.c.id).where(claims.c.key == key).scalar_subquery())
         .order_by(article.published, s.id)
     )
     return [dict(row) for row in db.execute(query).mappings()]
@@ -283,7 +294,7 @@ def explain_claim(db: Db, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -
 
     claim = _find_claim(db, key)
     row = claim_status(db, key, window_days=window_days)
-    found = statements(db, claim.id)
+    found = statements(db, claim.key)
     figures = numeric_conflicts(db, claim.id, window_days=window_days)
     relations = contradicting(db, claim.id)
     return {
