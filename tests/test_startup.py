@@ -96,16 +96,28 @@ def test_a_command_that_writes_does_import_the_orm(desk):
     ]
 
 
-def test_the_collector_is_off_during_start_up_then_as_before():
+def test_the_collector_is_off_during_start_up_then_on_less_often():
     assert gc.isenabled()
+    before = gc.get_threshold()
     try:
         context.quiet_start_up()
         assert not gc.isenabled()
         context.work_starts()
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0  # what start-up made is left alone
+        assert gc.get_threshold() == (context.WORK_GC_THRESHOLD, *before[1:])
         context.work_starts()  # a second engine in one process changes nothing
         assert gc.isenabled()
     finally:
         gc.unfreeze()
         gc.enable()
+        gc.set_threshold(*before)
+
+
+def test_the_collector_is_left_alone_without_start_up():
+    # the library, and the suite's CliRunner, do not go through cli.app.main
+    before = gc.get_threshold()
+    context.work_starts()
+    assert gc.isenabled()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -89,6 +89,10 @@ def session(ctx: typer.Context, *, write: bool = False, bulk: bool = False) -> I
 # command); with a higher threshold it still stops once for 17 ms to scan 70,000 of them
 # at once. It is off until the command starts its work, then leaves them be.
 _collecting: bool | None = None  # whether it was on before start-up turned it off
+# The command's own work: a collection every 20,000 objects allocated, not 700. Objects
+# that live a while (`prov contradictions` keeps its last thousand claims' sides) were
+# scanned again at every collection: 1,360 of them, 0.26 s of a 5 s command; 33, 13 ms.
+WORK_GC_THRESHOLD = 20_000
 
 
 def quiet_start_up() -> None:
@@ -101,10 +105,11 @@ def quiet_start_up() -> None:
 
 def work_starts() -> None:
     """Start-up is over: what it made stays for good, so the collector leaves it alone
-    (freeze) and runs as before for the command's own work."""
+    (freeze), and runs less often than by default for the command's own work."""
     global _collecting
     if _collecting is not None:
         gc.freeze()
+        gc.set_threshold(WORK_GC_THRESHOLD, *gc.get_threshold()[1:])
         if _collecting:
             gc.enable()
         _collecting = None
