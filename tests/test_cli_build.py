@@ -608,6 +608,13 @@ def test_relate_errors(newsroom):
     fails(newsroom, "relate", "nk-shells-1m", "supersedes", "other")
 
 
+def test_show_reads_a_key_as_the_other_commands_do(newsroom):
+    # a key pasted with the spaces around it (the commands strip them)
+    padded, plain = shown(newsroom, " nk-shells-1m "), shown(newsroom, "nk-shells-1m")
+    assert padded == plain
+    assert plain["key"] == "nk-shells-1m"
+
+
 def test_show_unknown_claim_is_not_found(newsroom):
     result = fails(newsroom, "claims", "show", "no-such-claim")
     assert "no-such-claim" in result.stderr

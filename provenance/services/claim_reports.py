@@ -135,6 +135,7 @@ def _on_or_before(day: dt.date | None):
 def claim_status(db: Db, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
     """One claim's row of the listing. One row: run as it is, not streamed (on
     PostgreSQL a stream costs a savepoint and its own compilation)."""
+    key = key.strip()  # as _find_claim reads it
     row = db.execute(_claims_query(db, ClaimFilter(key=key), window_days)).first()
     if row is None:
         _find_claim(db, key)  # raises NotFound
@@ -293,7 +294,7 @@ def explain_claim(db: Db, key: str, *, window_days: int = DEFAULT_WINDOW_DAYS) -
     from provenance.analysis import explain
 
     claim = _find_claim(db, key)
-    row = claim_status(db, key, window_days=window_days)
+    row = claim_status(db, claim.key, window_days=window_days)
     found = statements(db, claim.key)
     figures = numeric_conflicts(db, claim.id, window_days=window_days)
     relations = contradicting(db, claim.id)
