@@ -19,6 +19,7 @@ from provenance.analysis import conflicts as c
 from provenance.analysis.quantity import Interval, parse_quantity
 from provenance.db.engine import session_scope
 from provenance.db.models import Claim
+from provenance.errors import NotFound
 from provenance.services import (
     actors,
     articles,
@@ -477,6 +478,18 @@ def test_challenges_are_rows_per_claim_and_group(desk):
     assert russia["b_date"] == day(1)
     assert russia["why"].startswith("Russia denies and doubts k")
     assert status(desk) == {"k": "contested"}
+
+
+def test_one_claim_is_found_by_its_key_as_written_or_padded_never_by_none(desk):
+    desk.claim("nk-10k", "10,000")
+    desk.say("nk-10k", "South Korea")
+    padded = "  nk-10k "
+    status = claim_reports.claim_status(desk.s, padded)
+    assert status == claim_reports.claim_status(desk.s, "nk-10k")
+    assert len(claim_reports.statements(desk.s, padded)) == 1
+    for blank in ("", "   "):  # not "no filter": the first claim of the listing
+        with pytest.raises(NotFound):
+            claim_reports.claim_status(desk.s, blank)
 
 
 def test_a_challenge_is_judged_against_this_claim_s_supporters_only(desk):
