@@ -58,12 +58,9 @@ def connections(ctx: typer.Context, n: int) -> Iterator[list]:
     """Up to ``n`` Core connections on one snapshot of the database, for queries run
     side by side (``engine.same_snapshot``; one when that cannot be had, or when this
     process may run on one core only: side by side would only take turns there)."""
-    import os
+    from provenance.db.engine import cores, same_snapshot
 
-    from provenance.db.engine import same_snapshot
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = n if (cores or 1) > 1 else 1
+    n = n if cores() > 1 else 1
     with open_engine(ctx) as engine, same_snapshot(engine, n) as conns:
         yield conns
 

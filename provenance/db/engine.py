@@ -5,6 +5,7 @@ snapshot: ``same_snapshot``): ``sqlalchemy.orm`` is imported only by
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -24,6 +25,13 @@ NOTICE_AFTER_MS = 1_000  # a writer kept waiting longer than this is told so (on
 # this). No temp_store = MEMORY: an import's savepoint journal would grow in memory.
 CACHE_KIB = 16 * 1024
 STATEMENTS = 16  # prepared statements each connection keeps (the driver's default: 128)
+
+
+def cores() -> int:
+    """The cores this process may run on: two queries or sorts side by side only take
+    turns on one."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return usable or 1
 
 
 def make_engine(url: str) -> Engine:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -51,6 +50,7 @@ from sqlalchemy import CheckConstraint, bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from provenance.db.engine import cores
 from provenance.errors import Conflict
 from provenance.io import bulk, flat_rows, readers
 from provenance.io.ahead import ahead
@@ -551,8 +551,7 @@ def _sorting_helper(conn: Connection, staged: int) -> Iterator[None]:
     process has left (0.7 s less of a million statements' 7 s, alternated ten times; no
     more memory). Not for the claims' and articles' grouping: a helper there peaked the
     import at 168 MB."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if conn.dialect.name != "sqlite" or staged < REBUILD_AT or (cores or 1) < 2:
+    if conn.dialect.name != "sqlite" or staged < REBUILD_AT or cores() < 2:
         yield
         return
     conn.exec_driver_sql("PRAGMA threads = 1")
