@@ -132,7 +132,7 @@ MIXED_ARTICLES = f"SELECT akey FROM {ARTICLES} WHERE mixed = 1 AND existed = 0"
 OUTLET_NAMES = text("SELECT id, name FROM outlets WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
-REBUILD_AT = 50_000  # a large load: SQLite rebuilds the statement indexes, PostgreSQL analyses
+REBUILD_AT = 50_000  # a large load: SQLite sets indexes aside, PostgreSQL analyses
 REBUILD_CACHE_KIB = 2 * 1024  # the page cache while the set-aside indexes are rebuilt
 TEMP_CACHE_KIB = 4 * 1024  # the staged tables' cache (SQLite: 2 MB; 8 MB: a 150 MB peak)
 WORK_MEM_MB = 64  # PostgreSQL's memory per sort or hash of the import (its default: 4 MB)
@@ -246,15 +246,15 @@ class _Flat(_Resolver):
         new = _count(conn, f"{CLAIMS} WHERE id IS NULL AND text IS NOT NULL")
         with _indexes_set_aside(conn, tables.claims, new):
             added = conn.exec_driver_sql(f"""
-                INSERT INTO claims (key, text, topic, quantity, unit, as_of, since, cumulative,
-                                low, high, low_open, high_open)
-            SELECT p.key, p.text, p.topic, p.quantity, p.unit, p.as_of, p.since,
-                   coalesce(p.cumulative, 0) <> 0, f.low, f.high,
-                   coalesce(f.low_open, 0) <> 0, coalesce(f.high_open, 0) <> 0
-            FROM {CLAIMS} p LEFT JOIN {CLAIM_ROWS} f ON f.line = p.fline
-            WHERE p.id IS NULL AND p.text IS NOT NULL
-            ORDER BY p.key
-            ON CONFLICT DO NOTHING""").rowcount
+                INSERT INTO claims (key, text, topic, quantity, unit, as_of, since,
+                                    cumulative, low, high, low_open, high_open)
+                SELECT p.key, p.text, p.topic, p.quantity, p.unit, p.as_of, p.since,
+                       coalesce(p.cumulative, 0) <> 0, f.low, f.high,
+                       coalesce(f.low_open, 0) <> 0, coalesce(f.high_open, 0) <> 0
+                FROM {CLAIMS} p LEFT JOIN {CLAIM_ROWS} f ON f.line = p.fline
+                WHERE p.id IS NULL AND p.text IS NOT NULL
+                ORDER BY p.key
+                ON CONFLICT DO NOTHING""").rowcount
         self.added["claims"] += max(added, 0)
 
     def _claims_without_text(self, conn: Connection, failed: set) -> None:
@@ -548,10 +548,9 @@ def _indexes_set_aside(conn: Connection, table: Table, adding: int) -> Iterator[
 
     Measured on a million statements, 300,000 claims and 200,000 articles: the
     statements' five indexes 2.2 s to rebuild, where keeping them doubled the INSERT's
-    5 s; the claims' two and
-    the articles' three 0.4 s in all, for 0.5 s less inserting those tables and 1.3 s
-    less inserting the statements after them (their pages no longer interleaved with
-    the new index entries)."""
+    5 s; the claims' two and the articles' three 0.4 s in all, for 0.5 s less inserting
+    those tables and 1.3 s less inserting the statements after them (their pages no
+    longer interleaved with the new index entries)."""
     indexes = [i for i in table.indexes if not i.unique]
     if conn.dialect.name != "sqlite" or adding < REBUILD_AT or not indexes:
         yield

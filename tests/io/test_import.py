@@ -1111,7 +1111,8 @@ def dangling(engine: Engine) -> dict[str, int]:
 
 def table_indexes(engine: Engine, model: type) -> set[str]:
     """The names of the indexes a table has in the database (not those of its unique
-    constraints, which PostgreSQL lists too)."""
+    constraints, which PostgreSQL lists too). Not for the statements: SQLite's
+    reflection skips their identity index, made of expressions."""
     found = inspect(engine).get_indexes(model.__table__.name)
     return {i["name"] for i in found if "duplicates_constraint" not in i}
 
