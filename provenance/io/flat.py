@@ -555,7 +555,7 @@ def _indexes_set_aside(conn: Connection, table: Table, adding: int) -> Iterator[
     if conn.dialect.name != "sqlite" or adding < REBUILD_AT or not indexes:
         yield
         return
-    if conn.exec_driver_sql(f"SELECT count(*) FROM {table.name}").scalar() > adding:
+    if _count(conn, table.name) > adding:
         yield
         return
     for index in indexes:
